@@ -1,0 +1,1 @@
+"""Privacy: delete-my-data, retention purge, and log redaction."""

@@ -1,0 +1,69 @@
+"""Rasa's SQL tracker store with its database chosen by one environment variable.
+
+``endpoints.yml`` names this class; the database comes from ``TRACKER_DB_URL``
+(an SQLAlchemy URL), so switching from SQLite to PostgreSQL needs no code or
+config change::
+
+    tracker_store:
+      type: bot.storage.tracker_store.EnvSQLTrackerStore
+
+    # development default (relative to the working directory)
+    TRACKER_DB_URL=sqlite:///var/tracker.db
+    # production
+    TRACKER_DB_URL=postgresql://rasa:secret@db.internal:5432/rasa
+
+A plain ``${TRACKER_DB_URL}`` in endpoints.yml would not work: Rasa refuses to
+start when a referenced variable is unset.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.domain import Domain
+from sqlalchemy.engine import Engine, make_url
+
+TRACKER_DB_URL_ENV = "TRACKER_DB_URL"
+DEFAULT_TRACKER_DB_URL = "sqlite:///var/tracker.db"
+
+
+def tracker_db_url(configured: Optional[str] = None) -> str:
+    """``TRACKER_DB_URL`` if set, else ``configured`` (endpoints.yml ``url``), else SQLite."""
+    return os.environ.get(TRACKER_DB_URL_ENV) or configured or DEFAULT_TRACKER_DB_URL
+
+
+def ensure_sqlite_directory(url: str) -> None:
+    """Create the parent folder of an SQLite database file (SQLite will not)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_tracker_engine(url: Optional[str] = None) -> Engine:
+    """An SQLAlchemy engine for the tracker database, configured as Rasa does."""
+    url = url or tracker_db_url()
+    ensure_sqlite_directory(url)
+    return sa.create_engine(url, **create_engine_kwargs(url))
+
+
+class EnvSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` connected to :func:`tracker_db_url`.
+
+    Rasa passes the endpoints.yml ``url`` as ``host``; ``TRACKER_DB_URL`` overrides it.
+    """
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        host: Optional[str] = None,
+        event_broker: Optional[EventBroker] = None,
+        **kwargs: Any,
+    ) -> None:
+        url = tracker_db_url(host)
+        ensure_sqlite_directory(url)
+        super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
