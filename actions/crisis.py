@@ -1,0 +1,25 @@
+"""Adds tailored crisis resources after the static 988 response and pauses any form."""
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.crisis_handoff import crisis_contexts, handoff_responses
+
+
+class ActionCrisisHandoff(Action):
+    """Runs right after `utter_crisis`; the rule deactivates the form after it."""
+
+    def name(self) -> Text:
+        return "action_crisis_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        contexts = crisis_contexts(tracker.latest_message.get("entities") or [])
+        paused_form = (tracker.active_loop or {}).get("name")
+        for response in handoff_responses(contexts, paused_form):
+            dispatcher.utter_message(response=response)
+        return []

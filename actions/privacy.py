@@ -1,0 +1,24 @@
+"""Confirms a user's request to delete their conversation."""
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+
+class ActionDeleteMyData(Action):
+    """Marks the conversation for deletion; the channel deletes it once the turn is over.
+
+    Deleting inside the action would not work: Rasa saves the tracker after the action and
+    would write the events back (see bot.privacy).
+    """
+
+    def name(self) -> Text:
+        return "action_delete_my_data"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_data_deleted")
+        return [SlotSet("data_deletion_requested", True)]
