@@ -1,0 +1,32 @@
+"""Engine for the provider directory database."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine, make_url
+
+from bot.directory.models import metadata
+
+DB_URL_ENV = "DIRECTORY_DB_URL"
+DEFAULT_DB_URL = "sqlite:///var/directory.db"
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL given, else $DIRECTORY_DB_URL, else the default SQLite file."""
+    return url or os.environ.get(DB_URL_ENV) or DEFAULT_DB_URL
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """An engine for any SQLAlchemy URL, with the tables created if missing.
+
+    For a SQLite file, its parent directory is created first (relative paths are
+    relative to the working directory).
+    """
+    parsed = make_url(database_url(url))
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, future=True)
+    metadata.create_all(engine)
+    return engine

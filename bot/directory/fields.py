@@ -1,0 +1,91 @@
+"""Value checks shared by the importers. Each raises FieldError with a reason."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from bot.directory.locations import STATE_NAMES, state_code
+
+
+class FieldError(ValueError):
+    """A value that cannot be imported; str(error) says why."""
+
+
+class ColumnError(Exception):
+    """A row that cannot be imported, with the column at fault."""
+
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def checked(column: str, check, value: str):
+    """check(value), with a FieldError turned into a ColumnError for `column`."""
+    try:
+        return check(value)
+    except FieldError as error:
+        raise ColumnError(column, str(error)) from None
+
+
+def clean(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def optional(value: str | None) -> str | None:
+    return clean(value) or None
+
+
+def state(value: str) -> str:
+    code = state_code(value) if clean(value) else None
+    if code is None:
+        raise FieldError(f"{clean(value)!r} is not a US state or territory")
+    return code
+
+
+def state_code_exact(value: str) -> str:
+    """A 2-letter code only (as in NPPES), any case."""
+    code = clean(value).upper()
+    if code not in STATE_NAMES:
+        raise FieldError(f"{clean(value)!r} is not a US state or territory code")
+    return code
+
+
+def postal_code(value: str) -> str | None:
+    """5-digit ZIP from '12345', '12345-6789' or '123456789'; None when blank."""
+    text = clean(value)
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{5})(?:-?\d{4})?", text)
+    if not match:
+        raise FieldError(f"{text!r} is not a 5-digit ZIP Code or ZIP+4")
+    return match.group(1)
+
+
+def phone(value: str) -> str | None:
+    """A US phone number as NNN-NNN-NNNN; None when blank. The value is not echoed."""
+    text = clean(value)
+    if not text:
+        return None
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10 or re.search(r"[^\d\s().+-]", text):
+        raise FieldError("not a 10-digit US phone number")
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+
+
+def web_url(value: str) -> str | None:
+    """An http(s) URL with a host; None when blank."""
+    text = clean(value)
+    if not text:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in text:
+        raise FieldError(f"{text[:80]!r} is not an http:// or https:// URL")
+    return text
+
+
+def insurance_name(value: str) -> str:
+    """Lower-case words separated by single spaces; punctuation becomes a space."""
+    return " ".join(re.sub(r"[^a-z0-9&']+", " ", value.lower()).split())
