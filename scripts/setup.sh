@@ -38,3 +38,4 @@ if [ ! -f "$stamp" ] || ! cmp -s pyproject.toml "$stamp"; then
     .venv/bin/python -m pip install --quiet -e ".[test]"
     cp pyproject.toml "$stamp"
 fi
+touch "$stamp"

@@ -1,0 +1,48 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set themselves up.
+SHELL := /bin/bash
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+VENV := .venv
+BIN := $(VENV)/bin
+SPACY_MODEL := build/spacy-en
+MODEL := models/current.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard bot/nlu/*.py bot/nlu/*.yml)
+
+.PHONY: run test setup model validate pytest stories nlu-crossval clean
+
+## Set up, train if the data changed, then serve the assistant (Ctrl-C stops it).
+run: model
+	bash scripts/run.sh
+
+## Set up, train if needed, then run every check (what CI runs).
+test: model
+	bash scripts/test.sh
+
+setup: $(VENV)/.installed-pyproject
+
+$(VENV)/.installed-pyproject: pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh
+
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed-pyproject
+	$(BIN)/python -m bot.nlu.spacy_model $(SPACY_MODEL)
+
+model: $(MODEL)
+
+$(MODEL): $(VENV)/.installed-pyproject $(SPACY_MODEL)/meta.json $(TRAINING_INPUTS)
+	$(BIN)/rasa train --fixed-model-name current --out models
+
+validate: setup
+	$(BIN)/rasa data validate --fail-on-warnings
+
+pytest: model
+	$(BIN)/python -m pytest
+
+stories: model
+	bash scripts/test.sh stories
+
+nlu-crossval: model
+	bash scripts/test.sh nlu
+
+clean:
+	rm -rf build models results .rasa
