@@ -18,3 +18,31 @@ def dispatcher() -> CollectingDispatcher:
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
     return yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
+
+
+@pytest.fixture(scope="session")
+def bot_stack(tmp_path_factory):
+    """The assistant as `make run` serves it (SQL tracker store in a temp SQLite file,
+    every channel in credentials.yml), started once for all tests that talk to it."""
+    from tests.support.stack import RasaStack, require_model
+
+    model = require_model()
+    workdir = tmp_path_factory.mktemp("bot_stack")
+    endpoints = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text())
+    endpoints.pop("action_endpoint")
+    credentials = yaml.safe_load((REPO_ROOT / "credentials.yml").read_text()) or {}
+    env = {
+        "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        "DIRECTORY_DB_URL": f"sqlite:///{workdir / 'directory.db'}",
+        **STACK_SECRETS,
+    }
+    with RasaStack(workdir, model=model, endpoints=endpoints, credentials=credentials, env=env) as stack:
+        yield stack
+
+
+# Secrets the channels need, fixed for tests only.
+STACK_SECRETS = {
+    "WEB_SESSION_SECRET": "test-web-session-secret",
+    "SMS_SENDER_ID_SECRET": "test-sms-sender-secret",
+    "TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
+}
