@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.storage.lock_store import EnvLockStore, redis_lock_store_kwargs
+from bot.storage.lock_store import AtomicRedisLockStore, redis_lock_store_kwargs
 from bot.storage.tracker_store import EnvSQLTrackerStore
 
 ENDPOINTS_BLOCKS = """\
@@ -70,9 +70,7 @@ def test_url_in_endpoints_used_without_environment(tmp_path):
 
 
 def test_lock_store_in_memory_without_redis_url(endpoints):
-    store = LockStore.create(endpoints.lock_store)
-    assert isinstance(store, EnvLockStore)
-    assert isinstance(store.backend, InMemoryLockStore)
+    assert isinstance(LockStore.create(endpoints.lock_store), InMemoryLockStore)
 
 
 async def test_in_memory_lock_round_trip(endpoints):
@@ -85,8 +83,8 @@ async def test_in_memory_lock_round_trip(endpoints):
 def test_lock_store_redis_from_url(endpoints, monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://:s%3Acret@10.0.0.5:6390/3")
     store = LockStore.create(endpoints.lock_store)
-    assert isinstance(store.backend, RedisLockStore)
-    connection = store.backend.red.connection_pool.connection_kwargs
+    assert isinstance(store, AtomicRedisLockStore)
+    connection = store.red.connection_pool.connection_kwargs
     assert (connection["host"], connection["port"], connection["db"]) == ("10.0.0.5", 6390, 3)
     assert connection["password"] == "s:cret"
 

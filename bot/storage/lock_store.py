@@ -13,16 +13,85 @@ The in-memory lock store only serialises messages within one process.
 
 from __future__ import annotations
 
+import json
 import os
-from typing import Any, Optional
+from typing import Any, Callable, Optional, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import (
+    LOCK_LIFETIME,
+    InMemoryLockStore,
+    LockError,
+    LockStore,
+    RedisLockStore,
+)
 from rasa.utils.endpoints import EndpointConfig
 
 REDIS_URL_ENV = "REDIS_URL"
 DEFAULT_REDIS_DB = 1  # Rasa's own default for the lock store
+
+Result = TypeVar("Result")
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """``RedisLockStore`` whose lock updates are atomic across processes.
+
+    Rasa 3.6's ``RedisLockStore`` reads a conversation's ticket lock, changes it
+    and writes it back in separate commands. When two replicas take a ticket for
+    the same conversation at the same moment, one can overwrite the other: both
+    then process at once, or a ticket is lost and the next message waits out the
+    whole lock lifetime (60 s) before the REST channel gives up (seen in
+    tests/test_replicas.py). Here every read-modify-write is a Redis WATCH/MULTI
+    transaction, retried when another process changed the lock in between.
+    """
+
+    def _transact(
+        self,
+        conversation_id: str,
+        change: Callable[[Optional[TicketLock]], tuple[Optional[TicketLock], Result]],
+    ) -> Result:
+        """Apply ``change`` to the stored lock atomically; a returned ``None`` lock deletes it."""
+        key = self.key_prefix + conversation_id
+
+        def run(pipe: Any) -> Result:
+            serialised = pipe.get(key)
+            lock = TicketLock.from_dict(json.loads(serialised)) if serialised else None
+            new_lock, result = change(lock)
+            pipe.multi()
+            if new_lock is None:
+                pipe.delete(key)
+            else:
+                pipe.set(key, new_lock.dumps())
+            return result
+
+        return self.red.transaction(run, key, value_from_callable=True)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        def issue(lock: Optional[TicketLock]) -> tuple[TicketLock, int]:
+            lock = lock or self.create_lock(conversation_id)
+            return lock, lock.issue_ticket(lock_lifetime)
+
+        try:
+            return self._transact(conversation_id, issue)
+        except Exception as error:
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    def update_lock(self, conversation_id: str) -> None:
+        def drop_expired(lock: Optional[TicketLock]) -> tuple[Optional[TicketLock], None]:
+            if lock:
+                lock.remove_expired_tickets()
+            return lock, None
+
+        self._transact(conversation_id, drop_expired)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        def finish(lock: Optional[TicketLock]) -> tuple[Optional[TicketLock], None]:
+            if lock:
+                lock.remove_ticket_for(ticket_number)
+            return (lock if lock and lock.is_someone_waiting() else None), None
+
+        self._transact(conversation_id, finish)
 
 
 def redis_lock_store_kwargs(url: str) -> dict[str, Any]:
@@ -42,29 +111,19 @@ def redis_lock_store_kwargs(url: str) -> dict[str, Any]:
 
 
 def lock_store_from_env() -> LockStore:
-    """A ``RedisLockStore`` for ``REDIS_URL``, or an ``InMemoryLockStore`` without it."""
+    """An ``AtomicRedisLockStore`` for ``REDIS_URL``, or an ``InMemoryLockStore`` without it."""
     url = os.environ.get(REDIS_URL_ENV)
     if not url:
         return InMemoryLockStore()
-    return RedisLockStore(**redis_lock_store_kwargs(url))
+    return AtomicRedisLockStore(**redis_lock_store_kwargs(url))
 
 
 class EnvLockStore(LockStore):
-    """Delegates lock storage to :func:`lock_store_from_env`'s store.
+    """The name endpoints.yml uses; constructing it returns :func:`lock_store_from_env`'s store.
 
     Rasa builds custom lock stores as ``cls(endpoint_config=...)``; the
     environment, not the endpoint config, picks the backend.
     """
 
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None) -> None:
-        self.backend = lock_store_from_env()
-        super().__init__()
-
-    def get_lock(self, conversation_id: str) -> Optional[TicketLock]:
-        return self.backend.get_lock(conversation_id)
-
-    def delete_lock(self, conversation_id: str) -> None:
-        self.backend.delete_lock(conversation_id)
-
-    def save_lock(self, lock: TicketLock) -> None:
-        self.backend.save_lock(lock)
+    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None) -> LockStore:  # type: ignore[misc]
+        return lock_store_from_env()

@@ -10,9 +10,10 @@ Usage::
                        endpoints={"tracker_store": {...}}) as stack:
             replies = say(stack.rasa_urls[0], "alice", "hi")
 
-Every process runs from the repository root with ``RASA_TELEMETRY_ENABLED=false``
-plus the given environment overrides, on a free loopback port, and logs to
-``<workdir>/logs/<name>.log``. The stack writes ``endpoints.yml`` (with the action
+Both servers use the production logging config (bot/privacy/logging.yml, log
+redaction) unless ``logging_config=None``. Every process runs from the repository
+root with ``RASA_TELEMETRY_ENABLED=false`` plus the given environment overrides,
+on a free loopback port, and logs to ``<workdir>/logs/<name>.log``. The stack writes ``endpoints.yml`` (with the action
 endpoint pointing at its own action server) and ``credentials.yml`` (the REST
 channel plus anything given) into ``workdir``. A process counts as ready when
 its probe URLs answer HTTP 200: ``/health`` for the action server, ``/`` and
@@ -43,6 +44,8 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = REPO_ROOT / "models" / "current.tar.gz"
+# The production logging config (log redaction), used by both servers unless told otherwise.
+LOGGING_CONFIG = REPO_ROOT / "bot" / "privacy" / "logging.yml"
 LOG_TAIL_LINES = 40
 # Set by `make test`: a missing model is then an error, not a skip.
 REQUIRE_MODEL_ENV = "REQUIRE_MODEL"
@@ -198,6 +201,7 @@ class RasaStack:
         credentials: Optional[Mapping[str, Any]] = None,
         env: Optional[Mapping[str, str]] = None,
         rasa_args: Sequence[str] = (),
+        logging_config: Optional[Path] = LOGGING_CONFIG,
         timeout: float = 300.0,
     ) -> None:
         self.workdir = Path(workdir)
@@ -212,6 +216,7 @@ class RasaStack:
             **(env or {}),
         }
         self.rasa_args = list(rasa_args)
+        self.logging_config = logging_config
         self.timeout = timeout
         ports = free_ports(replicas + 1)
         self.action_port, self.rasa_ports = ports[0], ports[1:]
@@ -239,11 +244,16 @@ class RasaStack:
         self.endpoints_path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
         self.credentials_path.write_text(yaml.safe_dump(credentials, sort_keys=False))
 
+    def _logging_args(self, flag: str) -> list[str]:
+        return [flag, str(self.logging_config)] if self.logging_config else []
+
     def _action_process(self) -> ManagedProcess:
         return ManagedProcess(
             name="action server",
             command=[sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                     "-p", str(self.action_port)],
+                     "-p", str(self.action_port),
+                     # rasa_sdk really spells this flag with an underscore
+                     *self._logging_args("--logging-config_file")],
             log_path=self.log_dir / "actions.log",
             probe_urls=[f"{self.action_url}/health"],
             env=self.env,
@@ -259,6 +269,7 @@ class RasaStack:
                      "--endpoints", str(self.endpoints_path),
                      "--credentials", str(self.credentials_path),
                      "-i", "127.0.0.1", "-p", str(port),
+                     *self._logging_args("--logging-config-file"),
                      *self.rasa_args],
             log_path=self.log_dir / f"rasa-{index}.log",
             probe_urls=[f"{url}/", f"{url}/webhooks/rest/"],
