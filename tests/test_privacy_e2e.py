@@ -1,0 +1,55 @@
+"""Delete-my-data end to end: the trained model, the real action server, SQL rows checked.
+
+No channel calls `apply_pending_deletion` over REST, so this test drives an Agent
+loaded in-process exactly as `rasa run` loads it (same endpoints file), and calls
+the hook the web and SMS channels call after each turn.
+"""
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.agent import load_agent
+from rasa.core.utils import AvailableEndpoints
+
+from bot.privacy.deletion import DELETION_SLOT, apply_pending_deletion
+from tests.support.stack import RasaStack, require_model
+
+pytestmark = pytest.mark.servers
+
+
+def rows_by_sender(db_url: str) -> dict[str, int]:
+    with sa.create_engine(db_url).connect() as connection:
+        result = connection.execute(sa.text("SELECT sender_id, count(*) FROM events GROUP BY sender_id"))
+        return dict(result.all())
+
+
+async def test_delete_my_data_removes_rows_and_next_message_starts_fresh(tmp_path, monkeypatch):
+    model = require_model()
+    db_url = f"sqlite:///{tmp_path}/tracker.db"
+    monkeypatch.setenv("TRACKER_DB_URL", db_url)
+    endpoints = {"tracker_store": {"type": "bot.storage.tracker_store.EnvSQLTrackerStore"}}
+    with RasaStack(tmp_path, model=model, replicas=0, endpoints=endpoints) as stack:
+        agent = await load_agent(
+            model_path=str(model),
+            endpoints=AvailableEndpoints.read_endpoints(str(stack.endpoints_path)),
+        )
+        for sender in ("keeper", "leaver"):
+            await agent.handle_text("/greet", sender_id=sender)
+            assert await apply_pending_deletion(agent, sender) is False
+        assert await agent.handle_text("/delete_data", sender_id="leaver")
+        assert await apply_pending_deletion(agent, "leaver") is False  # not confirmed yet
+        confirmation = await agent.handle_text("/affirm", sender_id="leaver")
+        before = rows_by_sender(db_url)
+
+        assert await apply_pending_deletion(agent, "leaver") is True
+
+        after = rows_by_sender(db_url)
+        replies = await agent.handle_text("/greet", sender_id="leaver")
+        fresh = await agent.tracker_store.retrieve("leaver")
+
+    assert "deleted" in confirmation[0]["text"]
+    assert before["leaver"] > 10 and after == {"keeper": before["keeper"]}
+    assert replies
+    events = [event.as_dict() for event in fresh.events]
+    assert [event["event"] for event in events[:3]] == ["action", "session_started", "action"]
+    assert [event.get("text") for event in events if event["event"] == "user"] == ["/greet"]
+    assert fresh.get_slot(DELETION_SLOT) is not True
