@@ -72,7 +72,7 @@ def test_crisis_mid_form_pauses_the_check_in(bot_stack):
     # The form does not resume blindly: a plain "yes" is not taken as an answer.
     assert not any("?" in r and "Do they" in r for r in texts(say(url, sender, "yes")))
     # Continuing picks up at the next unanswered question.
-    assert "body signals" in texts(say(url, sender, "/start_assessment"))[-1]
+    assert "other settings" in texts(say(url, sender, "/start_assessment"))[-1]
 
 
 def test_typed_intent_cannot_skip_the_crisis_response(bot_stack):
