@@ -44,12 +44,15 @@ async def test_delete_my_data_removes_rows_and_next_message_starts_fresh(tmp_pat
 
         after = rows_by_sender(db_url)
         replies = await agent.handle_text("/greet", sender_id="leaver")
-        fresh = await agent.tracker_store.retrieve("leaver")
+        fresh = await agent.tracker_store.retrieve_full_tracker("leaver")
+        restarted = rows_by_sender(db_url)
 
     assert "deleted" in confirmation[0]["text"]
     assert before["leaver"] > 10 and after == {"keeper": before["keeper"]}
     assert replies
+    # The next message starts a new conversation: the same rows as keeper's first greeting.
+    assert restarted == {"keeper": before["keeper"], "leaver": before["keeper"]}
     events = [event.as_dict() for event in fresh.events]
-    assert [event["event"] for event in events[:3]] == ["action", "session_started", "action"]
+    assert [event["event"] for event in events[:2]] == ["action", "session_started"]
     assert [event.get("text") for event in events if event["event"] == "user"] == ["/greet"]
-    assert fresh.get_slot(DELETION_SLOT) is not True
+    assert fresh.get_slot(DELETION_SLOT) is None
