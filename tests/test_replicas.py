@@ -6,7 +6,9 @@ blocks, then runs several conversations at once:
 - one conversation whose messages alternate between the replicas,
 - CONVERSATIONS - 2 more alternating conversations, each in its own thread,
 - one "burst" conversation that sends two messages at the same moment, one to
-  each replica, so only the Redis lock keeps its turns apart.
+  each replica, while the test holds that conversation's lock in Redis: neither
+  replica may answer until it is released, and then only the lock keeps the two
+  turns apart.
 Messages are `/intent` texts with static responses, so the checks do not depend
 on NLU. Checks: every message got its response; each conversation's rows in
 PostgreSQL hold every user message exactly once, each followed by its complete
@@ -46,6 +48,7 @@ SCRIPT = [
 ]
 CONVERSATIONS = 6
 BURST_SENDER = "replica-burst"
+HOLD_SECONDS = 1.0  # a turn takes well under 0.1 s
 ENDPOINTS = {
     "tracker_store": {"type": "bot.storage.tracker_store.EnvSQLTrackerStore"},
     "lock_store": {"type": "bot.storage.lock_store.EnvLockStore"},
@@ -85,16 +88,23 @@ def alternating(transcript: Transcript, urls: list[str], sender: str, phase: int
         transcript.send(urls, (index + phase) % 2, sender, f"/{intent}")
 
 
-def burst(transcript: Transcript, urls: list[str]) -> None:
-    """Send messages in simultaneous pairs, one to each replica."""
+def burst(transcript: Transcript, urls: list[str], redis_url: str) -> None:
+    """Send messages in pairs, one to each replica, while the test holds the
+    conversation's lock: both replicas must wait for it, then take turns."""
+    store = AtomicRedisLockStore(**redis_lock_store_kwargs(redis_url))
     for first in range(0, len(SCRIPT), 2):
         pair = [threading.Thread(target=transcript.send,
                                  args=(urls, offset, BURST_SENDER, f"/{SCRIPT[first + offset][0]}"))
                 for offset in (0, 1)]
+        ticket = store.issue_ticket(BURST_SENDER)
         for thread in pair:
             thread.start()
+        time.sleep(HOLD_SECONDS)
+        waited = [thread.is_alive() for thread in pair]
+        store.cleanup(BURST_SENDER, ticket)
         for thread in pair:
             thread.join()
+        assert waited == [True, True], "a replica answered while the conversation was locked"
 
 
 def stored_events(db_url: str) -> dict[str, list[tuple]]:
@@ -129,7 +139,7 @@ def test_two_replicas_share_tracker_and_lock_store(services: Services, tmp_path:
         with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:
             jobs = [pool.submit(alternating, transcript, stack.rasa_urls, sender, phase)
                     for phase, sender in enumerate(senders)]
-            jobs.append(pool.submit(burst, transcript, stack.rasa_urls))
+            jobs.append(pool.submit(burst, transcript, stack.rasa_urls, services.redis_url))
             for job in jobs:
                 job.result(timeout=600)
         talked = time.monotonic()
