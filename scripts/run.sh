@@ -19,7 +19,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" &
+.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" \
+    --logging-config_file bot/privacy/logging.yml &
 pids+=($!)
 .venv/bin/rasa run --model models/current.tar.gz --port "$RASA_PORT" \
     --endpoints endpoints.yml --credentials credentials.yml \
