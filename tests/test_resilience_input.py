@@ -1,0 +1,183 @@
+"""Bad input over REST: each message gets a clear reply or a clear 4xx, and the server goes on.
+
+Runs against the shared ``bot_stack`` (SQL tracker store in a temporary SQLite file).
+"A clear reply" is HTTP 200 with at least one bot text; "a clear 4xx" is a client
+error status. After every case the server still greets a new user, and the tracker
+store holds exactly what it should: one user event per accepted message, and
+nothing at all for a rejected request.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from bench.conversations import stored_turns
+from tests.support.stack import say
+
+pytestmark = pytest.mark.servers
+
+SENTENCE = "my partner never says how he feels "
+HUNDRED_KB = (SENTENCE * 3000)[:100_000]
+SQL_STRINGS = [
+    "'; DROP TABLE events; --",
+    "1 OR 1=1",
+    "Robert'); DELETE FROM providers WHERE ('1'='1",
+    "\" UNION SELECT sender_id, data FROM events --",
+    "'; UPDATE events SET data = NULL; --",
+]
+
+# Message texts that must each get a reply (HTTP 200, at least one bot text).
+ODD_TEXTS = {
+    "whitespace": " \t\n  ",
+    "10 KB": (SENTENCE * 300)[:10_000],
+    "control characters": "hi\x00\x07\x1b[31m\x7f\u200b\u202e there",
+    "emoji only": "😢😢💔",
+    "Spanish": "hola, mi pareja nunca habla de sus sentimientos",
+    "Chinese": "我的伴侣从不表达感情",
+    "Arabic": "شريكي لا يعبر عن مشاعره",
+    "Russian": "мой партнёр не говорит о чувствах",
+    **{f"SQL {number}": text for number, text in enumerate(SQL_STRINGS)},
+}
+
+
+def post_raw(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, bytes]:
+    """POST ``body`` as is to the REST webhook; return status and response body."""
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": content_type}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def event_count(db_url: str) -> int:
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT count(*) FROM events")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def assert_still_answers(url: str) -> None:
+    replies = say(url, uuid.uuid4().hex, "hi")
+    assert replies and "988" in replies[0]["text"], replies
+
+
+def clear_reply(replies: list[dict]) -> bool:
+    return bool(replies) and all(isinstance(r, dict) for r in replies) and any(
+        (r.get("text") or "").strip() for r in replies)
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS.values(), ids=ODD_TEXTS.keys())
+def test_odd_text_gets_a_clear_reply(bot_stack, text):
+    url, sender = bot_stack.rasa_urls[0], uuid.uuid4().hex
+    replies = say(url, sender, text)
+    assert clear_reply(replies), replies
+    turns = stored_turns(bot_stack.env["TRACKER_DB_URL"], [sender])[sender]
+    assert [turn.user_text for turn in turns] == [text.strip()]  # Rasa strips the text
+    assert len(turns[0].bot_texts) == len(replies)
+    assert_still_answers(url)
+
+
+@pytest.mark.xfail(run=False, strict=True, reason=(
+    "no length cap: a 100 KB message made the Rasa server grow past 10 GB RSS and block every "
+    "conversation for over a minute (DIET attends over ~20,000 tokens); not run until the "
+    "channel rejects or truncates long messages"))
+def test_100_kb_message_gets_a_clear_reply_or_a_4xx(bot_stack):
+    status, payload = post_raw(bot_stack.rasa_urls[0], json.dumps(
+        {"sender": uuid.uuid4().hex, "message": HUNDRED_KB}).encode())
+    assert 400 <= status < 500 or clear_reply(json.loads(payload))
+    assert_still_answers(bot_stack.rasa_urls[0])
+
+
+# Requests the REST channel must refuse with a 4xx (nothing to answer, nothing to store).
+BAD_REQUESTS = {
+    "invalid UTF-8": b'{"sender": "bad-utf8", "message": "caf\xc3\x28 \xff\xfe"}',
+    "not JSON": b"hello there",
+    "truncated JSON": b'{"sender": "x", "message": "hi"',
+}
+# Well-formed JSON of the wrong shape. Rasa 3.6's RestInput does not check the shape:
+# a body that is not an object is an HTTP 500, a message that is not a string gets
+# 200 with no reply, and a missing sender puts the message into one conversation
+# shared by everybody ("default").
+NOT_AN_OBJECT = pytest.mark.xfail(strict=True, reason="Rasa's RestInput answers HTTP 500")
+NOT_A_STRING = pytest.mark.xfail(strict=True, reason="Rasa's RestInput answers 200 []")
+SHARED_SENDER = pytest.mark.xfail(strict=True, reason=(
+    "Rasa's RestInput files a message without sender under the shared sender 'default'"))
+WRONG_SHAPES = [
+    pytest.param(b"", id="empty body", marks=NOT_AN_OBJECT),
+    pytest.param(b'["hi"]', id="JSON list", marks=NOT_AN_OBJECT),
+    pytest.param(b'"hi"', id="JSON string", marks=NOT_AN_OBJECT),
+    pytest.param(b"null", id="JSON null", marks=NOT_AN_OBJECT),
+    pytest.param(b'{"sender": "shape-no-message"}', id="no message", marks=NOT_A_STRING),
+    pytest.param(b'{"sender": "shape-number", "message": 5}', id="number message",
+                 marks=NOT_A_STRING),
+    pytest.param(b'{"sender": "shape-object", "message": {"text": "hi"}}', id="object message",
+                 marks=NOT_A_STRING),
+    pytest.param(b'{"message": "hi"}', id="no sender", marks=SHARED_SENDER),
+    pytest.param(b'{"sender": {"id": 1}, "message": "hi"}', id="object sender"),
+]
+
+
+@pytest.mark.parametrize("body", BAD_REQUESTS.values(), ids=BAD_REQUESTS.keys())
+def test_unparseable_body_gets_a_4xx_and_writes_nothing(bot_stack, body):
+    url, db_url = bot_stack.rasa_urls[0], bot_stack.env["TRACKER_DB_URL"]
+    before = event_count(db_url)
+    status, _ = post_raw(url, body)
+    assert 400 <= status < 500, status
+    assert event_count(db_url) == before
+    assert_still_answers(url)
+
+
+@pytest.mark.parametrize("body", WRONG_SHAPES)
+def test_wrong_shape_json_gets_a_4xx_or_a_clear_reply(bot_stack, body):
+    url, db_url = bot_stack.rasa_urls[0], bot_stack.env["TRACKER_DB_URL"]
+    before = event_count(db_url)
+    status, payload = post_raw(url, body)
+    try:
+        if status == 200:
+            assert b'"sender"' in body, "a message without sender must be refused"
+            assert clear_reply(json.loads(payload)), payload
+        else:
+            assert 400 <= status < 500, (status, payload[:200])
+            assert event_count(db_url) == before
+    finally:
+        assert_still_answers(url)
+
+
+def test_empty_message_gets_a_clear_reply(bot_stack):
+    replies = say(bot_stack.rasa_urls[0], uuid.uuid4().hex, "")
+    assert clear_reply(replies), replies
+
+
+def test_sql_strings_in_every_therapist_form_slot(bot_stack):
+    """Each slot is offered SQL first: the form re-asks (or, for free-text insurance, moves
+    on), the valid answer that follows is taken, and both stores are intact afterwards."""
+    url, sender, db_url = bot_stack.rasa_urls[0], uuid.uuid4().hex, bot_stack.env["TRACKER_DB_URL"]
+    # (valid answer, text of the question asked for this slot, question asked next)
+    steps = [("Ohio", "Which US state", "What kind of help"),
+             ("individual", "What kind of help", "particular approach"),
+             ("act", "particular approach", "Which insurance"),
+             (None, "Which insurance", "video sessions"),
+             ("yes", "video sessions", None)]
+    assert "Which US state" in say(url, sender, "find a therapist")[-1]["text"]
+    for injection, (answer, this_question, next_question) in zip(SQL_STRINGS, steps):
+        replies = say(url, sender, injection)
+        expected = this_question if answer else next_question
+        assert expected in replies[-1].get("text", ""), (injection, replies)
+        if answer:
+            replies = say(url, sender, answer)
+    final = " ".join(r.get("text", "") for r in replies)
+    assert "directory" in final or "SAMHSA" in final, final
+    stored = [turn.user_text for turn in stored_turns(db_url, [sender])[sender]]
+    assert stored[:2] == ["find a therapist", SQL_STRINGS[0]] and len(stored) == 10
+    assert event_count(db_url) > 0  # the events table is still there and readable
+    assert_still_answers(url)
