@@ -1,0 +1,140 @@
+"""Rule-based crisis detection on spaCy docs, usable with or without Rasa.
+
+``CrisisDetector(nlp).detect(text_or_doc)`` returns a ``CrisisMatch`` (category plus
+context tags) when a message is about suicide, self-harm, overdose or violence. Patterns
+and their syntax live in crisis_patterns.yml; typo tolerance in bot.nlu.typos.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import FrozenSet, List, Optional, Tuple, Union
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from bot.nlu.crisis_patterns import CrisisPatterns, load_patterns
+from bot.nlu.typos import EnglishLexicon, TypoCorrector
+
+SOMEONE_ELSE = "someone_else"
+SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+SUBJECT_WINDOW = 12
+EXCLUSION_KEY = "exclusion"
+
+
+@dataclass(frozen=True)
+class CrisisMatch:
+    """What the detector found: the most severe category, the context tags of the whole
+    message, the rule that fired, and that rule's character span in the text."""
+
+    category: str
+    tags: FrozenSet[str]
+    rule: str
+    start_char: int
+    end_char: int
+
+
+def _plain_lower(text: str) -> str:
+    """Lower-cased, accent-stripped text with typographic apostrophes made plain."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+class CrisisDetector:
+    """Finds crisis messages with spaCy Matcher rules over normalised tokens."""
+
+    def __init__(self, nlp: Language, patterns: Optional[CrisisPatterns] = None) -> None:
+        """``nlp`` tokenizes plain-text input and provides the vocab for matching."""
+        self._nlp = nlp
+        self._patterns = patterns or load_patterns()
+        lexicon = EnglishLexicon(self._patterns.not_typos)
+        self._lemma = lexicon.lemma
+        self._typos = TypoCorrector(self._patterns.typo_keys, lexicon)
+        self._rules = {rule.id: rule for rule in self._patterns.rules}
+        self._severity = {name: rank for rank, name in enumerate(self._patterns.categories)}
+
+        self._matcher = Matcher(nlp.vocab, validate=True)
+        for rule in self._patterns.rules:
+            self._matcher.add(rule.id, list(rule.patterns))
+        self._exclusions = Matcher(nlp.vocab, validate=True)
+        self._exclusions.add(EXCLUSION_KEY, list(self._patterns.exclusions))
+        self._context = Matcher(nlp.vocab, validate=True)
+        for tag, tag_patterns in self._patterns.context.items():
+            self._context.add(tag, list(tag_patterns))
+
+    def detect(self, doc_or_text: Union[Doc, str]) -> Optional[CrisisMatch]:
+        """The crisis found in a message, or None."""
+        if isinstance(doc_or_text, str):
+            doc = self._nlp.make_doc(doc_or_text.lower())
+        else:
+            doc = doc_or_text
+        normalised = self.normalise(doc)
+        matches = self._kept_matches(normalised)
+        if not matches:
+            return None
+        rule_id, start, end = min(
+            matches, key=lambda m: (self._severity[self._rules[m[0]].category], m[1])
+        )
+        span = doc[start:end]
+        return CrisisMatch(
+            category=self._rules[rule_id].category,
+            tags=self._tags(normalised, matches),
+            rule=rule_id,
+            start_char=span.start_char,
+            end_char=span.end_char,
+        )
+
+    def normalise(self, doc: Doc) -> Doc:
+        """A copy of ``doc`` with plain lower-cased words whose NORM is the crisis form.
+
+        The patterns match these native attributes; the caller's doc is left untouched.
+        """
+        words = [_plain_lower(token.text) for token in doc]
+        normalised = Doc(
+            self._nlp.vocab,
+            words=words,
+            spaces=[bool(token.whitespace_) for token in doc],
+        )
+        for token, word in zip(normalised, words):
+            token.norm_ = self._norm(word)
+        return normalised
+
+    def _norm(self, lower: str) -> str:
+        alias = self._patterns.aliases.get(lower)
+        if alias is not None:
+            return alias
+        return self._typos.correct(lower) or self._lemma(lower)
+
+    def _kept_matches(self, doc: Doc) -> List[Tuple[str, int, int]]:
+        excluded = [(start, end) for _, start, end in self._exclusions(doc)]
+        strings = self._nlp.vocab.strings
+        return [
+            (strings[match_id], start, end)
+            for match_id, start, end in self._matcher(doc)
+            if not any(ex_start < end and start < ex_end for ex_start, ex_end in excluded)
+        ]
+
+    def _tags(self, doc: Doc, matches: List[Tuple[str, int, int]]) -> FrozenSet[str]:
+        tags = set()
+        for rule_id, start, end in matches:
+            rule = self._rules[rule_id]
+            tags.update(rule.tags)
+            if rule.infer_subject and self._about_someone_else(doc, end):
+                tags.add(SOMEONE_ELSE)
+        strings = self._nlp.vocab.strings
+        tags.update(strings[match_id] for match_id, _, _ in self._context(doc))
+        return frozenset(tags)
+
+    def _about_someone_else(self, doc: Doc, end: int) -> bool:
+        """Whether the nearest person word before ``end`` in its sentence is not the user."""
+        for index in range(end - 1, max(end - SUBJECT_WINDOW, 0) - 1, -1):
+            word = doc[index].norm_
+            if word in SENTENCE_ENDS:
+                break
+            if word in self._patterns.subject_self:
+                return False
+            if word in self._patterns.subject_other:
+                return True
+        return False

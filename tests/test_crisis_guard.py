@@ -1,0 +1,504 @@
+"""Crisis detector phrasings and the CrisisGuard Rasa component."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyNLP
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu import spacy_model
+from bot.nlu.crisis_detector import CrisisDetector
+from bot.nlu.crisis_guard import CrisisGuard, strip_intent_prefix
+
+# (message, category). Typos, slang, third parties, partner violence, Spanish, case.
+POSITIVES = [
+    ("I want to kill myself", "suicide"),
+    ("i want to kil myself", "suicide"),
+    ("I WANT TO DIE", "suicide"),
+    ("i wanna die", "suicide"),
+    ("honestly i just want to die tonight", "suicide"),
+    ("I've been thinking about suicide", "suicide"),
+    ("thinking about sucide a lot lately", "suicide"),
+    ("i feel suicidle", "suicide"),
+    ("Im feeling suicidal", "suicide"),
+    ("I'm not suicidal but I keep thinking everyone would be better off without me", "suicide"),
+    ("kms", "suicide"),
+    ("im gonna kms", "suicide"),
+    ("i want to unalive myself", "suicide"),
+    ("I don't want to live anymore", "suicide"),
+    ("i dont want to be alive", "suicide"),
+    ("I don’t want to be here anymore", "suicide"),
+    ("I'd be better off dead", "suicide"),
+    ("I'm thinking of ending it all", "suicide"),
+    ("I want to end my life", "suicide"),
+    ("i am going to take my own life", "suicide"),
+    ("I wish I was dead", "suicide"),
+    ("i wish i could just die", "suicide"),
+    ("there is no reason to live", "suicide"),
+    ("I have nothing left to live for", "suicide"),
+    ("i want to go to sleep and never wake up", "suicide"),
+    ("I can't go on living like this", "suicide"),
+    ("life is not worth living", "suicide"),
+    ("im gonna kill myslef", "suicide"),
+    ("My partner said he wants to kill himself", "suicide"),
+    ("my husband keeps saying he wants to die", "suicide"),
+    ("my wife threatened to kill herself if i leave", "suicide"),
+    ("I think my boyfriend is suicidal", "suicide"),
+    ("I have been cutting myself again", "self_harm"),
+    ("i hurt myself on purpose last night", "self_harm"),
+    ("I want to hurt myself", "self_harm"),
+    ("i burned myself with a lighter because i deserved it", "self_harm"),
+    ("self harm is the only thing that helps", "self_harm"),
+    ("i relapsed and started cutting", "self_harm"),
+    ("My girlfriend is cutting herself", "self_harm"),
+    ("I took too many pills", "overdose"),
+    ("i overdosed last night", "overdose"),
+    ("I think I'm going to OD", "overdose"),
+    ("i od'd on my meds", "overdose"),
+    ("she overdoes on pills when he leaves", "overdose"),
+    ("i swallowed a whole bottle of tylenol", "overdose"),
+    ("I'm worried my friend will overdose", "overdose"),
+    ("thinking about an overdoes of my sleeping pills", "overdose"),
+    ("My husband hits me", "violence"),
+    ("he choked me last night", "violence"),
+    ("he strangled me until i passed out", "violence"),
+    ("He threatened to kill me", "violence"),
+    ("my boyfriend threatend to kill me if I leave", "violence"),
+    ("I'm afraid he'll hurt me", "violence"),
+    ("i'm scared that my husband will hit me again", "violence"),
+    ("he has a gun and threatened me", "violence"),
+    ("he put his hands around my neck", "violence"),
+    ("She slapped me and pushed me into the wall", "violence"),
+    ("I don't feel safe at home", "violence"),
+    ("I want to hurt him", "violence"),
+    ("sometimes i want to kill my husband", "violence"),
+    ("he beats the kids", "violence"),
+    ("quiero morir", "suicide"),
+    ("Me quiero matar", "suicide"),
+    ("estoy pensando en suicidarme", "suicide"),
+    ("no quiero vivir", "suicide"),
+    ("ya no quiero vivir así", "suicide"),
+    ("mi esposo me pega", "violence"),
+    ("me corto los brazos", "self_harm"),
+    ("nobody would miss me if i killed myself", "suicide"),
+    ("i want to jump off a bridge", "suicide"),
+    ("my girlfriend said she's going to hang herself", "suicide"),
+    ("I don't see the point in living anymore", "suicide"),
+    ("i want to stop existing", "suicide"),
+    ("im thinking abt suicide", "suicide"),
+    ("everyone would be better off if i was gone", "suicide"),
+    ("he says he is going to shoot himself", "suicide"),
+    ("i dont want to wake up tomorrow", "suicide"),
+    ("my brother keeps talking about killing himself", "suicide"),
+    ("quiero suicidarme", "suicide"),
+    ("I took a handful of my sleeping pills", "overdose"),
+    ("what do i do if my husband overdoses", "overdose"),
+    ("i'm planning to overdose tonight", "overdose"),
+    ("i keep hitting myself when we fight", "self_harm"),
+    ("she's been starving herself for weeks", "self_harm"),
+    ("he pinned me down and choked me", "violence"),
+    ("he slammed my head against the wall", "violence"),
+    ("he put a gun to my head", "violence"),
+    ("my partner kicked me in the stomach", "violence"),
+    ("she tried to stab me", "violence"),
+    ("i fear for my safety at home", "violence"),
+    ("my ex is stalking me and said he'd kill me", "violence"),
+    ("i'm going to hurt someone", "violence"),
+    ("mi esposo me amenaza con un cuchillo", "violence"),
+    ("tengo miedo de que me mate", "violence"),
+    ("i wnat to die", "suicide"),
+    ("I keep thinking about dying", "suicide"),
+    ("my bf said he'd rather be dead", "suicide"),
+    ("I might do something to myself tonight", "self_harm"),
+    ("he's hurting me", "violence"),
+    ("He forced himself on me", "violence"),
+    ("i'm afraid of my wife", "violence"),
+    ("she threatened to hurt the kids", "violence"),
+    ("i feel like i could kill him", "violence"),
+    ("my fiancee threw me against the wall", "violence"),
+    ("i'm scared to go home", "violence"),
+]
+
+# Everyday English that must not trigger the crisis response.
+NEGATIVES = [
+    "I'm dying to know what he thinks",
+    "my phone died",
+    "my plants died while we were away",
+    "that joke killed me",
+    "this traffic is killing me",
+    "my feet are killing me",
+    "I could kill for a coffee",
+    "we killed it at trivia",
+    "he's dead tired after work",
+    "the battery is dead",
+    "I'm so overdue for a haircut",
+    "a shot of espresso please",
+    "let's cut the cake",
+    "he cut me off mid-sentence",
+    "I hurt my knee",
+    "she hurts my feelings when she shuts down",
+    "he said it's fine and changed the subject",
+    "I can't tell if I'm sad or angry",
+    "he hit me up last night to talk",
+    "he beat me at chess again",
+    "she kicked me out of the kitchen",
+    "it really choked me up",
+    "she shot me a look across the room",
+    "he pushes me away when I try to talk",
+    "he grabbed me a coffee on his way home",
+    "I don't want to hurt him by leaving",
+    "I never want to hurt her",
+    "I don't want to hurt his feelings",
+    "I'd die for my kids",
+    "I don't want to die alone",
+    "I was dying of embarrassment",
+    "I'm ready to die on this hill",
+    "I don't want to live with him anymore",
+    "I don't want to live together yet",
+    "I cut myself shaving",
+    "I burned myself cooking dinner",
+    "I hurt myself at the gym lifting",
+    "cut yourself some slack",
+    "she cut herself on a broken glass",
+    "I need to cut myself off from his family",
+    "I'm burned out",
+    "he burns himself out at work",
+    "I'm killing time before my appointment",
+    "he's a killer at poker",
+    "that movie was overkill",
+    "my grandmother passed away last year",
+    "the skill gap between us is huge",
+    "he paid the bill",
+    "please fill in the form",
+    "I dyed my hair",
+    "he takes his pills every morning",
+    "I take my medication on time",
+    "he overdoes it at the gym",
+    "he threatened to leave me",
+    "she threatens to break up every week",
+    "my husband never wakes up before noon",
+    "I wish my phone didn't die so fast",
+    "we drove 20 miles",
+    "I'm afraid he'll leave me",
+    "I'm scared he will hurt my feelings again",
+    "he shuts down and I feel so alone",
+    "is alexithymia the same as emotional unavailability",
+    "I want to find a therapist",
+    "he never says how he feels",
+    "I feel like I'm talking to a wall",
+    "she stabbed the potato with a fork",
+    "I'm killing it at work this week",
+    "the suspense is killing me",
+    "my laptop is dead again",
+    "the conversation died out",
+    "he's a veteran of bad relationships",
+    "that hit me hard when I realised it",
+    "we're going to kill two birds with one stone",
+    "my husband is killing me with his silence lol",
+    "she's to die for",
+    "I nearly died laughing",
+    "my cat died last week and he didn't even react",
+    "i'm dead serious",
+    "i'm taking pills for my headache",
+    "he overdid it at the party",
+    "I'm cutting down on sugar",
+    "she cut ties with her family",
+    "he gave me a shot of whiskey",
+    "i could just kill him for forgetting our anniversary",
+    "this job is going to be the death of me",
+    "she threatened to leave if I bring it up again",
+    "his words cut deep",
+    "I'd rather die than go to his mom's party",
+    "I'm going to kill him when he gets home lol",
+    "he choked on his water",
+    "let's shoot for Friday",
+    "he pushed the door open",
+    "i hurt my back moving boxes",
+    "I'd kill to have a normal conversation with him",
+    "he punches above his weight",
+    "I hit the gym every day",
+    "i was hit by a car last year",
+    "I'm afraid of my husband's reaction if I bring up therapy",
+    "i'm scared of my husband finding out",
+    "I'm thinking of ending it with him",
+    "I'm thinking about dying my hair",
+    "I'm done with this conversation",
+]
+
+
+@pytest.fixture(scope="session")
+def spacy_model_dir(tmp_path_factory):
+    """The blank English pipeline, built once per test session."""
+    out_dir = tmp_path_factory.mktemp("spacy") / "spacy-en"
+    spacy_model.build(out_dir)
+    return out_dir
+
+
+@pytest.fixture(scope="session")
+def nlp(spacy_model_dir):
+    return spacy.load(spacy_model_dir)
+
+
+@pytest.fixture(scope="session")
+def detector(nlp):
+    return CrisisDetector(nlp)
+
+
+def test_lists_are_big_enough():
+    assert len(POSITIVES) >= 60 and len(NEGATIVES) >= 60
+
+
+@pytest.mark.parametrize("text,category", POSITIVES)
+def test_crisis_phrasings_match(detector, text, category):
+    match = detector.detect(text)
+    assert match is not None
+    assert match.category == category
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_everyday_phrasings_do_not_match(detector, text):
+    assert detector.detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,tags",
+    [
+        ("I want to kill myself", set()),
+        ("he makes me want to die", set()),
+        ("I want to hurt him", set()),
+        ("My partner said he wants to kill himself", {"someone_else"}),
+        ("My girlfriend is cutting herself", {"someone_else"}),
+        ("I'm worried my friend will overdose", {"someone_else"}),
+        ("my mom took too many of my pills", {"someone_else"}),
+        ("My husband hits me", {"partner_violence"}),
+        ("I'm afraid he'll hurt me", {"partner_violence"}),
+        ("he has a gun and threatened me", {"partner_violence"}),
+        ("he beats the kids", {"partner_violence", "someone_else"}),
+        ("quiero morir", {"spanish"}),
+        ("mi esposo me pega", {"partner_violence", "spanish"}),
+        ("I'm a veteran and I want to die", {"veteran"}),
+        ("he served in the army and now he talks about suicide", {"veteran", "someone_else"}),
+        ("he hits me and I want to die", {"partner_violence"}),
+    ],
+)
+def test_context_tags(detector, text, tags):
+    assert detector.detect(text).tags == tags
+
+
+@pytest.mark.parametrize(
+    "text", ["I'm not suicidal", "I don't want to kill myself", "I would never hurt myself"]
+)
+def test_denials_still_match(detector, text):
+    """Deliberate: negation does not cancel a match (see crisis_patterns.yml)."""
+    assert detector.detect(text) is not None
+
+
+def test_most_severe_category_wins(detector):
+    match = detector.detect("he hits me and I want to die")
+    assert (match.category, match.rule) == ("suicide", "want_to_die")
+
+
+def test_match_span_points_at_the_phrase(detector):
+    text = "Lately I feel like I want to kill myself, honestly"
+    match = detector.detect(text)
+    assert text[match.start_char:match.end_char] == "kill myself"
+
+
+def test_crisis_forms_fix_typos_but_spare_english_words(detector, nlp):
+    doc = nlp.make_doc("Sucide kil skill bill dye overdue strange myslef dying meds")
+    assert [t.norm_ for t in detector.normalise(doc)] == [
+        "suicide", "kill", "skill", "bill", "dye", "overdue", "strange", "myself", "die", "med",
+    ]
+    assert doc[0].norm_ == "sucide"  # the caller's doc is untouched
+
+
+# ---------------- the Rasa component ----------------
+
+GREET = {"name": "greet", "confidence": 0.9}
+RANKING = [GREET, {"name": "crisis", "confidence": 0.06}, {"name": "nlu_fallback", "confidence": 0.04}]
+
+
+@pytest.fixture(scope="session")
+def spacy_nlp(spacy_model_dir):
+    return SpacyNLP.create({"model": str(spacy_model_dir)}, None, None, None)
+
+
+@pytest.fixture
+def guard():
+    return CrisisGuard.create({}, None, None, None)
+
+
+def classified(spacy_nlp, text, *, attach_doc=True):
+    """A message as the guard receives it: spaCy doc attached, DIET's prediction set."""
+    message = Message(data={"text": text})
+    if attach_doc:
+        spacy_nlp.process([message], spacy_nlp.provide())
+    message.set("intent", dict(GREET), add_to_output=True)
+    message.set("intent_ranking", [dict(entry) for entry in RANKING], add_to_output=True)
+    return message
+
+
+def test_guard_forces_crisis_intent_and_tags(guard, spacy_nlp):
+    text = "My partner said he wants to kill himself"
+    [message] = guard.process([classified(spacy_nlp, text)], spacy_nlp.provide())
+    assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert message.get("intent_ranking") == [
+        {"name": "crisis", "confidence": 1.0},
+        GREET,
+        {"name": "nlu_fallback", "confidence": 0.04},
+    ]
+    assert message.get("entities") == [
+        {"entity": "crisis_context", "value": "someone_else", "start": 28, "end": 40,
+         "extractor": "CrisisGuard"},
+    ]
+    assert text[28:40] == "kill himself"
+    assert {"intent", "intent_ranking", "entities"} <= message.output_properties
+    assert message.get("text") == text
+
+
+def test_guard_tokenizes_when_no_spacy_doc(guard, spacy_nlp):
+    message = classified(spacy_nlp, "mi esposo me pega", attach_doc=False)
+    assert message.get(SPACY_DOCS["text"]) is None
+    guard.process([message], spacy_nlp.provide())
+    assert message.get("intent")["name"] == "crisis"
+    assert [e["value"] for e in message.get("entities")] == ["partner_violence", "spanish"]
+
+
+def test_guard_leaves_other_messages_alone(guard, spacy_nlp):
+    message = classified(spacy_nlp, "my phone died and he didn't even notice")
+    before = dict(message.data)
+    guard.process([message], spacy_nlp.provide())
+    assert message.data == before
+    assert message.get("entities") is None
+
+
+@pytest.mark.parametrize(
+    "text,unprefixed",
+    [
+        ("/greet", "greet"),
+        ("  / /greet{}", "greet{}"),
+        ("//greet@1.0 x", "greet@1.0 x"),
+        ("hello /greet", "hello /greet"),
+    ],
+)
+def test_strip_intent_prefix(text, unprefixed):
+    assert strip_intent_prefix(text) == unprefixed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/greet@1.0 i want to kill myself",
+        ' /greet{"name": "i want to die"}',
+        "//greet he choked me",
+    ],
+)
+def test_slash_commands_cannot_hide_a_crisis(guard, spacy_nlp, text):
+    message = classified(spacy_nlp, text)
+    guard.process([message], spacy_nlp.provide())
+    [handled] = RegexMessageHandler().process([message])
+    assert handled.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert not handled.get("text").strip().startswith("/")
+
+
+def test_slash_commands_still_work_otherwise(guard, spacy_nlp):
+    message = classified(spacy_nlp, "/greet")
+    guard.process([message], spacy_nlp.provide())
+    [handled] = RegexMessageHandler().process([message])
+    assert handled.get("intent") == {"name": "greet", "confidence": 1.0}
+
+
+def test_entity_span_follows_the_rewritten_text(guard, spacy_nlp):
+    message = classified(spacy_nlp, "  /greet my girlfriend is cutting herself")
+    guard.process([message], spacy_nlp.provide())
+    [entity] = message.get("entities")
+    assert message.get("text")[entity["start"]:entity["end"]] == "cutting herself"
+
+
+# ---------------- a real Rasa NLU pipeline ----------------
+
+PIPELINE_CONFIG = """
+recipe: default.v1
+language: en
+pipeline:
+  - name: SpacyNLP
+    model: {model}
+  - name: SpacyTokenizer
+  - name: CountVectorsFeaturizer
+  - name: DIETClassifier
+    epochs: 1
+    random_seed: 1
+  - name: FallbackClassifier
+    threshold: 0.3
+  - name: bot.nlu.crisis_guard.CrisisGuard
+"""
+
+PIPELINE_NLU = """
+version: "3.1"
+nlu:
+  - intent: greet
+    examples: |
+      - hi
+      - hello there
+      - good morning
+  - intent: crisis
+    examples: |
+      - I need help right now
+      - this is an emergency
+      - I am in crisis
+"""
+
+PIPELINE_DOMAIN = """
+version: "3.1"
+intents: [greet, crisis]
+entities: [crisis_context]
+"""
+
+
+@pytest.fixture(scope="module")
+def trained_agent(tmp_path_factory, spacy_model_dir):
+    """A tiny NLU model with the guard, trained and loaded the way `rasa run` does."""
+    from rasa.core.agent import Agent
+    from rasa.model_training import train_nlu
+
+    workdir = tmp_path_factory.mktemp("nlu_pipeline")
+    (workdir / "config.yml").write_text(PIPELINE_CONFIG.format(model=spacy_model_dir))
+    (workdir / "nlu.yml").write_text(PIPELINE_NLU)
+    (workdir / "domain.yml").write_text(PIPELINE_DOMAIN)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RASA_TELEMETRY_ENABLED", "false")
+        patch.setenv("RASA_CACHE_DIRECTORY", str(workdir / "cache"))
+        model_path = train_nlu(
+            str(workdir / "config.yml"),
+            str(workdir / "nlu.yml"),
+            str(workdir / "models"),
+            domain=str(workdir / "domain.yml"),
+        )
+    return Agent.load(model_path)
+
+
+async def test_pipeline_forces_crisis(trained_agent):
+    parsed = await trained_agent.parse_message("hello, my husband chokes me")
+    assert parsed["intent"] == {"name": "crisis", "confidence": 1.0}
+    assert parsed["intent_ranking"][0] == {"name": "crisis", "confidence": 1.0}
+    assert [e["value"] for e in parsed["entities"]] == ["partner_violence"]
+
+
+async def test_pipeline_closes_slash_bypass(trained_agent):
+    parsed = await trained_agent.parse_message("/greet@1.0 i want to kill myself")
+    assert parsed["intent"] == {"name": "crisis", "confidence": 1.0}
+
+
+async def test_pipeline_keeps_slash_intents(trained_agent):
+    parsed = await trained_agent.parse_message("/greet")
+    assert parsed["intent"] == {"name": "greet", "confidence": 1.0}
+
+
+async def test_pipeline_bypass_is_real_without_the_rewrite(trained_agent, monkeypatch):
+    """Guards the test above: with the text left as typed, RegexMessageHandler wins."""
+    monkeypatch.setattr("bot.nlu.crisis_guard.strip_intent_prefix", lambda text: text)
+    parsed = await trained_agent.parse_message("/greet@1.0 i want to kill myself")
+    assert parsed["intent"]["name"] == "greet"
