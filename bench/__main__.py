@@ -19,7 +19,7 @@ import rasa
 
 from bench import paths, report
 from bench.load import run_load
-from bench.procstats import peak_rss_mib
+from bench.procstats import cpu_seconds, load_average, peak_rss_mib
 from bench.servers import Served, init_stock, serve_ours, serve_stock, train_ours
 from tests.support.stack import REPO_ROOT
 
@@ -48,9 +48,16 @@ def measure(serve: Callable[[], ContextManager[Served]], load_paths: Mapping[str
             args: argparse.Namespace) -> dict[str, Any]:
     """Start one bot, drive it, and collect its figures while it still runs."""
     with serve() as served:
+        pids = {"rasa": served.rasa_pid, "action": served.action_pid}
+        load_before = load_average()
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items() if pid}
         result = asyncio.run(run_load(served.url, load_paths, users=args.users,
                                       duration=args.duration, max_messages=args.max_messages))
         figures = report.load_figures(result)
+        figures["load_average_before"] = round(load_before, 2)
+        for name, before in cpu_before.items():
+            figures[f"{name}_cpu_ms_per_msg"] = round(
+                (cpu_seconds(pids[name]) - before) * 1000 / max(1, figures["messages"]), 1)
         figures["startup_s"] = round(served.startup_seconds, 1)
         figures["rasa_peak_rss_mib"] = round(peak_rss_mib(served.rasa_pid))
         figures["action_peak_rss_mib"] = (round(peak_rss_mib(served.action_pid))

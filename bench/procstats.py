@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -41,3 +42,20 @@ def process_tree(pid: int) -> list[int]:
 def peak_rss_mib(pid: int) -> float:
     """Sum of the peak resident set sizes (VmHWM) of ``pid`` and its descendants, in MiB."""
     return sum(_status_kib(member, "VmHWM") for member in process_tree(pid)) / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time used so far by ``pid`` and its descendants, in seconds."""
+    ticks = 0
+    for member in process_tree(pid):
+        try:
+            fields = (PROC / str(member) / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> float:
+    """The 1-minute load average (other work on the machine skews latency figures)."""
+    return os.getloadavg()[0]

@@ -18,6 +18,8 @@ FIGURES = [
     ("msgs_per_s", "throughput", "msg/s"),
     ("errors", "errors", ""),
     ("messages", "messages sent", ""),
+    ("rasa_cpu_ms_per_msg", "Rasa server CPU per message", "ms"),
+    ("action_cpu_ms_per_msg", "action server CPU per message", "ms"),
     ("rasa_peak_rss_mib", "Rasa server peak RSS", "MiB"),
     ("action_peak_rss_mib", "action server peak RSS", "MiB"),
     ("startup_s", "start-up (process start to first reply)", "s"),
@@ -89,7 +91,9 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         f"Load: {load['users']} concurrent users per bot, at most {load['duration_s']:g} s "
         f"or {load['max_messages']} messages, REST on loopback, one bot at a time; "
-        f"{results['machine']}.",
+        f"{results['machine']}; 1-minute load average before the load: ours "
+        f"{ours['load_average_before']:g}, stock {stock['load_average_before']:g} "
+        "(other work on the machine inflates latency; CPU per message is steadier).",
         "",
         "| figure | ours | stock `rasa init` | ours / stock |",
         "|---|---:|---:|---:|",
