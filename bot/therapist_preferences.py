@@ -18,7 +18,10 @@ APPROACHES = {
     "compassion_focused": ("compassion", "cft"),
 }
 
-NO_INSURANCE_PREFERENCE = ("skip", "none", "no", "any", "no insurance", "self pay", "self-pay", "cash", "n/a", "na", "-")
+NO_INSURANCE_PREFERENCE = (
+    "skip", "none", "no", "any", "no insurance", "no preference", "no insurance preference",
+    "self pay", "self-pay", "cash", "n/a", "na", "-",
+)
 
 YES = ("yes", "y", "yeah", "yep", "sure", "ok", "okay", "fine", "video", "online", "telehealth", "either", "both")
 NO = ("no", "n", "nope", "in person", "in-person", "person only", "not online", "no video")

@@ -137,6 +137,8 @@ async def validate(slot: str, text: str, dispatcher, domain) -> List[Dict[str, A
         ("approach", "no preference", "any"),
         ("approach", "hypnosis", None),
         ("insurance", "skip", "any"),
+        ("insurance", "no insurance preference", "any"),
+        ("approach", "any approach", "any"),
         ("insurance", "Aetna", "aetna"),
         ("telehealth", "in person only", "no"),
         ("telehealth", "video is fine", None),
