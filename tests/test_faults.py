@@ -118,9 +118,6 @@ def test_static_paths_work_without_the_action_server(outage: Outage):
     assert "988" in outage.crisis_in_check_in
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "with the action server down, a crisis message inside the therapist form gets NO reply: "
-    "the form runs validate_therapist_form first, the call fails, Rasa drops the turn"))
 def test_crisis_reply_inside_the_therapist_form_without_the_action_server(outage: Outage):
     assert "988" in outage.crisis_in_therapist_form
 

@@ -1,0 +1,99 @@
+"""A policy that answers a crisis message before anything else, forms included.
+
+Rasa's RulePolicy always lets an active form run first. A form with a validation action
+(``therapist_form``) calls the action server on every message, so with the action server
+down a crisis message inside that form got no reply at all. This policy, with a priority
+above RulePolicy's, predicts the crisis steps straight after a message whose intent is
+``crisis`` - the static response first, which needs no action server - and nothing
+otherwise. Like RulePolicy's form predictions it is a "no user" prediction, the kind the
+ensemble ranks first, so among those its higher priority wins. Configured in config.yml::
+
+    - name: bot.policies.crisis_first.CrisisFirstPolicy
+      priority: 7
+      intent: crisis
+      steps: [utter_crisis, action_crisis_handoff, action_deactivate_loop]
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+
+def actions_since_last_user_message(tracker: DialogueStateTracker) -> List[Text]:
+    """Names of the actions run since the latest user message, oldest first."""
+    names: List[Text] = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, ActionExecuted) and event.action_name:
+            names.append(event.action_name)
+    return list(reversed(names))
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class CrisisFirstPolicy(Policy):
+    """Predicts the configured crisis steps, then listening, after a crisis message."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": 7, "intent": "crisis", "steps": []}
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        featurizer: Optional[Any] = None,
+    ) -> None:
+        super().__init__(config, model_storage, resource, execution_context, featurizer)
+        self.intent: Text = config["intent"]
+        self.sequence: List[Text] = [*config["steps"], ACTION_LISTEN_NAME]
+
+    def train(
+        self,
+        training_trackers: List[TrackerWithCachedStates],
+        domain: Domain,
+        **kwargs: Any,
+    ) -> Resource:
+        """Nothing to learn: the steps come from the configuration."""
+        return self._resource
+
+    def next_step(self, tracker: DialogueStateTracker) -> Optional[Text]:
+        """The step to run next, or None when this policy has nothing to say."""
+        latest = tracker.latest_message
+        if latest is None or latest.intent.get("name") != self.intent:
+            return None
+        done = actions_since_last_user_message(tracker)
+        if len(done) >= len(self.sequence) or done != self.sequence[: len(done)]:
+            return None
+        return self.sequence[len(done)]
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        step = self.next_step(tracker)
+        if step is None:
+            return self._prediction(probabilities)
+        probabilities[domain.index_for_action(step)] = 1.0
+        # The ensemble lets "no user" predictions (RulePolicy's active-form predictions)
+        # overrule all others, so a crisis step has to be one too to win on priority.
+        return self._prediction(probabilities, is_no_user_prediction=True)
