@@ -35,6 +35,8 @@ for _ in $(seq 1 180); do
 done
 cat <<MSG
 ==> the assistant is up
+    Web chat: http://localhost:${RASA_PORT}/chat
+    SMS:      POST http://localhost:${RASA_PORT}/webhooks/sms/webhook (Twilio; see README)
     REST:     curl -XPOST localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"a","message":"hi"}'
     Actions:  http://localhost:${ACTIONS_PORT}/health
     Press Ctrl-C to stop both servers.
