@@ -6,9 +6,6 @@
 - Database briefly unavailable: another connection holds an exclusive SQLite lock
   on the tracker database (every read and write blocks, as when the database is busy
   or restarting); messages are delayed, not lost, and the server keeps answering.
-
-Expectations that the assistant does not meet yet are strict ``xfail``s naming what
-is missing; each turns into a failure (XPASS) once fixed, so the marker gets removed.
 """
 
 from __future__ import annotations
@@ -122,9 +119,6 @@ def test_crisis_reply_inside_the_therapist_form_without_the_action_server(outage
     assert "988" in outage.crisis_in_therapist_form
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a form answer that needs the action server gets an empty reply ([]) while it is down; "
-    "nothing apologises"))
 def test_form_answer_while_the_action_server_is_down_gets_an_apology(outage: Outage):
     assert any(word in outage.therapist_answer_while_down.lower() for word in APOLOGY_WORDS)
 
@@ -229,9 +223,6 @@ def test_longer_database_lock_gets_an_answer_and_the_server_goes_on(bot_stack, l
     assert "988" in texts(say(bot_stack.rasa_urls[0], uuid.uuid4().hex, "hi"))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a lock longer than SQLite's 5 s busy wait makes Rasa's FailSafeTrackerStore fall back to "
-    "an empty in-memory tracker: the check-in context is gone and the turn is never stored"))
 def test_longer_database_lock_loses_no_message(bot_stack, long_lock):
     assert Q_BODY_SIGNALS in long_lock.reply_during_lock
     assert stored_user_texts(bot_stack, long_lock.conversation) == [

@@ -51,6 +51,18 @@ def create_tracker_engine(url: Optional[str] = None) -> Engine:
     return sa.create_engine(url, **create_engine_kwargs(url))
 
 
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """Wait up to 30 s for a lock (not SQLite's 5 s) and let readers go on during writes.
+
+    Rasa wraps the store in a fail-safe that, on a database error, silently answers from an
+    empty in-memory tracker: a short lock must wait rather than drop the conversation.
+    """
+    cursor = connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
 class EnvSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` connected to :func:`tracker_db_url`.
 
@@ -67,3 +79,5 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         url = tracker_db_url(host)
         ensure_sqlite_directory(url)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)

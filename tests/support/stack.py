@@ -240,7 +240,10 @@ class RasaStack:
             "action_endpoint": {"url": f"{self.action_url}/webhook"},
             **self.extra_endpoints,
         }
-        credentials = {"rest": None, **self.extra_credentials}
+        # Rasa's REST channel, unless the caller gives one of its own (the project's).
+        credentials = dict(self.extra_credentials)
+        if not any(key == "rest" or key.endswith("RestInput") for key in credentials):
+            credentials = {"rest": None, **credentials}
         self.endpoints_path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
         self.credentials_path.write_text(yaml.safe_dump(credentials, sort_keys=False))
 
