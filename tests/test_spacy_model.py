@@ -37,3 +37,9 @@ def test_rasa_spacy_nlp_loads_it(spacy_model_dir):
     model = SpacyNLP.load_model(str(spacy_model_dir))
     SpacyNLP.ensure_proper_language_model(model.model)
     assert "lemmatizer" in model.model.pipe_names
+
+
+def test_build_creates_missing_parent_folders(tmp_path):
+    out = tmp_path / "build" / "spacy-en"
+    assert build(out)
+    assert (out / "meta.json").exists()

@@ -41,6 +41,7 @@ def build(out_dir: Path) -> bool:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     nlp.meta[BUILT_WITH_KEY] = spacy.__version__
+    Path(out_dir).parent.mkdir(parents=True, exist_ok=True)  # spaCy creates only the last level
     nlp.to_disk(out_dir)
     return True
 
