@@ -41,5 +41,5 @@ def test_rasa_spacy_nlp_loads_it(spacy_model_dir):
 
 def test_build_creates_missing_parent_folders(tmp_path):
     out = tmp_path / "build" / "spacy-en"
-    assert build(out)
+    assert spacy_model.build(out)
     assert (out / "meta.json").exists()
