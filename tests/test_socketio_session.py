@@ -7,6 +7,7 @@ import aiohttp
 import pytest
 import socketio
 
+from bot.channels.limits import MAX_MESSAGE_CHARS, TOO_LONG_REPLY
 from bot.channels.transcript import visible_messages
 from bot.channels.web import WebChatInput
 from bot.channels.web_session import new_session, sender_from_token, token_for
@@ -196,3 +197,12 @@ def test_visible_messages_start_at_the_last_session():
         {"sender": "user", "text": "Yes"},
         {"sender": "bot", "text": "ok"},
     ]
+
+
+async def test_too_long_message_is_answered_without_reaching_the_bot(url, agent):
+    browser = Browser(url)
+    await browser.open()
+    reply = await browser.say("x" * (MAX_MESSAGE_CHARS + 1))
+    assert reply["text"] == TOO_LONG_REPLY and "988" in reply["text"]
+    assert (await browser.say("hello"))["text"] == "You said: hello"
+    await browser.close()

@@ -19,7 +19,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-MAX_MESSAGE_CHARS = 4000
+from bot.channels.limits import MAX_MESSAGE_CHARS
+
 MAX_SENDER_CHARS = 128
 EMPTY_MESSAGE_REPLY = "I didn't get any text. Please type your message. In crisis? Call or text 988."
 NO_REPLY_APOLOGY = (

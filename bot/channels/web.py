@@ -34,6 +34,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.channel_secrets import load_secret
+from bot.channels.limits import MAX_MESSAGE_CHARS, TOO_LONG_REPLY
 from bot.channels.transcript import visible_messages
 from bot.channels.web_session import new_session, sender_from_token
 from bot.privacy.deletion import apply_pending_deletion
@@ -162,6 +163,9 @@ class WebChatInput(SocketIOInput):
             text = data.get("message") if isinstance(data, dict) else None
             if not sender_id or not isinstance(text, str) or not text.strip():
                 logger.debug("Ignored a web chat message without a session or text.")
+                return
+            if len(text) > MAX_MESSAGE_CHARS:
+                await sio.emit(self.bot_message_evt, {"text": TOO_LONG_REPLY}, room=sid)
                 return
             await on_new_message(UserMessage(
                 text, SocketIOOutput(sio, self.bot_message_evt), sender_id,

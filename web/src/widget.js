@@ -69,7 +69,7 @@
     input.id = "pcg-input";
     input.type = "text";
     input.autocomplete = "off";
-    input.maxLength = 1000;
+    input.maxLength = 4000;  // bot/channels/limits.py MAX_MESSAGE_CHARS
     input.placeholder = "Type a message";
     var send = el("button", "", "Send");
     send.type = "submit";
