@@ -115,7 +115,9 @@ def test_conversation_logs_hold_no_text_or_phone_number(tmp_path):
 
     logs = {path.name: path.read_text() for path in (tmp_path / "logs").iterdir()}
     assert set(logs) == {"actions.log", "rasa-0.log"}
-    assert "Rasa server is up and running" in logs["rasa-0.log"]
+    # The logs were captured at INFO ("up and running" itself may come after the first
+    # replies, so it is not waited for).
+    assert " INFO " in logs["rasa-0.log"] and "Loading model" in logs["rasa-0.log"]
     for name, log in logs.items():
         digits_only = re.sub(r"[^\d\n]", "", log)
         assert "4155550134" not in digits_only, f"phone number in {name}"
