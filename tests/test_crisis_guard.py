@@ -15,6 +15,11 @@ from bot.nlu.crisis_guard import CrisisGuard, strip_intent_prefix
 
 # (message, category). Typos, slang, third parties, partner violence, Spanish, case.
 POSITIVES = [
+    ("988", "help_request"),
+    ("call 988", "help_request"),
+    ("I need the crisis line", "help_request"),
+    ("I'm in crisis", "help_request"),
+    ("I need help right now", "help_request"),
     ("I want to kill myself", "suicide"),
     ("i want to kil myself", "suicide"),
     ("I WANT TO DIE", "suicide"),
@@ -124,6 +129,8 @@ POSITIVES = [
 
 # Everyday English that must not trigger the crisis response.
 NEGATIVES = [
+    "my zip is 98801",
+    "we had a crisis of confidence at work but it's fine now",
     "I'm dying to know what he thinks",
     "my phone died",
     "my plants died while we were away",
