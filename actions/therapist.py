@@ -5,7 +5,7 @@ from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,6 +27,9 @@ from bot.therapist_search import (
 logger = logging.getLogger(__name__)
 
 FORM_SLOTS = ("location", "help_type", "approach", "insurance", "telehealth")
+# A typed answer is read as "stop" only when the classifier is this sure: a free-text slot
+# takes any text, and odd text (a stray SQL string, say) sometimes leans towards `stop`.
+STOP_CONFIDENCE = 0.8
 
 # One engine (and connection pool) per action-server process, made on first use.
 directory_engine = lru_cache(maxsize=1)(get_engine)
@@ -46,6 +49,15 @@ class ValidateTherapistForm(FormValidationAction):
 
     def name(self) -> Text:
         return "validate_therapist_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Rejects the form on a confident "stop", so the stop rule ends it."""
+        intent = tracker.latest_message.get("intent") or {}
+        if intent.get("name") == "stop" and (intent.get("confidence") or 0) >= STOP_CONFIDENCE:
+            return [ActionExecutionRejected(self.form_name())]
+        return await super().run(dispatcher, tracker, domain)
 
     def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

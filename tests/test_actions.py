@@ -5,7 +5,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecutionRejected, SlotSet
 
 from actions.assessment import ActionAssessPattern
 from actions.crisis import ActionCrisisHandoff
@@ -205,3 +205,23 @@ async def test_search_when_directory_is_unreachable(tmp_path, monkeypatch, dispa
         directory_engine.cache_clear()
     assert responses(dispatcher) == ["utter_directory_unavailable"]
     assert events == [SlotSet(s, None) for s in FORM_SLOTS]
+
+
+@pytest.mark.parametrize("confidence, rejected", [(0.95, True), (0.49, False)])
+async def test_validate_therapist_form_ends_only_on_a_confident_stop(confidence, rejected, dispatcher, domain):
+    text = "stop" if rejected else "'; DROP TABLE events; --"
+    latest = {"text": text, "intent": {"name": "stop", "confidence": confidence}, "entities": []}
+    t = Tracker(
+        sender_id="test", slots={"requested_slot": "location", "location": text},
+        latest_message=latest,
+        events=[{"event": "user", "text": text, "parse_data": latest},
+                {"event": "slot", "name": "location", "value": text}],
+        paused=False, followup_action=None, active_loop={"name": "therapist_form"},
+        latest_action_name="action_listen",
+    )
+    events = await ValidateTherapistForm().run(dispatcher, t, domain)
+    if rejected:
+        assert events == [ActionExecutionRejected("therapist_form")]
+    else:
+        assert SlotSet("location", None) in events
+        assert responses(dispatcher) == ["utter_invalid_location"]

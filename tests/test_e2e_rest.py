@@ -90,3 +90,10 @@ def test_crisis_reply_with_the_action_server_down(bot_stack):
     finally:
         action_server.start()
         wait_until_ready([action_server], timeout=120)
+
+
+def test_stop_leaves_the_therapist_search_but_odd_text_does_not(bot_stack):
+    url, sender = bot_stack.rasa_urls[0], new_sender()
+    say(url, sender, "find a therapist")
+    assert "US state" in texts(say(url, sender, "'; DROP TABLE events; --"))[-1]
+    assert "stopped the questions" in texts(say(url, sender, "stop"))[0]
