@@ -35,10 +35,9 @@ PATTERNS = (ALEXITHYMIA_LIKE, UNAVAILABILITY_LIKE, MIXED, UNCLEAR)
 
 @dataclass(frozen=True)
 class Answer:
-    """What one answer value means: which dimension, how much, and how to name it."""
+    """What one answer value means: how much it points to each dimension, and how to name it."""
 
-    dimension: str
-    weight: int
+    weights: Mapping[str, float]
     evidence: str
 
 
@@ -53,13 +52,10 @@ class ScoringTable:
     both_share: float
     max_unsure_share: float
 
-    def maximum(self, dimension: str) -> int:
+    def maximum(self, dimension: str) -> float:
         """The highest score a dimension can reach (best answer to every question)."""
         return sum(
-            max(
-                (a.weight for a in answers.values() if a.dimension == dimension),
-                default=0,
-            )
+            max((a.weights.get(dimension, 0.0) for a in answers.values()), default=0.0)
             for answers in self.questions.values()
         )
 
@@ -76,11 +72,10 @@ class AssessmentResult:
 
 
 def _parse_answer(raw: Mapping[str, object]) -> Answer:
-    dimensions = [d for d in (IDENTIFY, AVOID) if d in raw]
-    if len(dimensions) != 1:
-        raise ValueError(f"an answer must point to exactly one dimension: {raw!r}")
-    dimension = dimensions[0]
-    return Answer(dimension, int(raw[dimension]), str(raw["evidence"]))
+    weights = {d: float(raw[d]) for d in (IDENTIFY, AVOID) if d in raw}  # type: ignore[arg-type]
+    if not weights:
+        raise ValueError(f"an answer must point to at least one dimension: {raw!r}")
+    return Answer(weights, str(raw["evidence"]))
 
 
 @lru_cache(maxsize=None)
@@ -112,7 +107,7 @@ def score_answers(
     result ``unclear`` rather than a guess.
     """
     table = table or load_scoring_table()
-    scores = {IDENTIFY: 0, AVOID: 0}
+    scores = {IDENTIFY: 0.0, AVOID: 0.0}
     evidence: Dict[str, List[str]] = {IDENTIFY: [], AVOID: []}
     unsure = 0
     for slot, meanings in table.questions.items():
@@ -121,8 +116,9 @@ def score_answers(
             unsure += 1
         meaning = meanings.get(str(value)) if value is not None else None
         if meaning:
-            scores[meaning.dimension] += meaning.weight
-            evidence[meaning.dimension].append(meaning.evidence)
+            for dimension, weight in meaning.weights.items():
+                scores[dimension] += weight
+                evidence[dimension].append(meaning.evidence)
 
     identify = scores[IDENTIFY] / table.maximum(IDENTIFY)
     avoid = scores[AVOID] / table.maximum(AVOID)
@@ -134,6 +130,55 @@ def score_answers(
         identify_evidence=evidence[IDENTIFY],
         avoid_evidence=evidence[AVOID],
     )
+
+
+def telling_quotes(
+    answers: Mapping[str, Optional[str]],
+    quotes: Mapping[str, str],
+    pattern: str,
+    table: Optional[ScoringTable] = None,
+    limit: int = 2,
+    max_length: int = 140,
+) -> List[str]:
+    """The user's own words that best show the pattern, most telling first.
+
+    An answer's words are telling when its answer points to the dimension the pattern is
+    about (both dimensions for ``mixed``); heavier answers first, then longer words.
+    """
+    table = table or load_scoring_table()
+    dimensions = {
+        ALEXITHYMIA_LIKE: (IDENTIFY,),
+        UNAVAILABILITY_LIKE: (AVOID,),
+        MIXED: (IDENTIFY, AVOID),
+    }.get(pattern, ())
+    ranked = []
+    for slot, text in quotes.items():
+        meaning = table.questions.get(slot, {}).get(str(answers.get(slot)))
+        weight = max((meaning.weights.get(d, 0.0) for d in dimensions), default=0.0) if meaning else 0.0
+        if weight > 0 and text:
+            ranked.append((weight, len(text), slot, text))
+    ranked.sort(key=lambda item: (-item[0], -item[1]))
+    chosen: List[str] = []
+    if pattern == MIXED:  # one quote for each side when there are both
+        for dimension in dimensions:
+            for _, _, slot, text in ranked:
+                meaning = table.questions[slot][str(answers.get(slot))]
+                if meaning.weights.get(dimension) and text not in chosen:
+                    chosen.append(text)
+                    break
+    for _, _, _, text in ranked:
+        if len(chosen) >= limit:
+            break
+        if text not in chosen:
+            chosen.append(text)
+    return [_shorten(text, max_length) for text in chosen[:limit]]
+
+
+def _shorten(text: str, max_length: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= max_length:
+        return text
+    return text[:max_length].rsplit(" ", 1)[0].rstrip(",.;:") + "..."
 
 
 def describe_evidence(

@@ -50,7 +50,9 @@ def responses(dispatcher) -> List[str]:
 )
 async def test_assess_pattern(answers, pattern, dispatcher, domain):
     events = await ActionAssessPattern().run(dispatcher, tracker(answers), domain)
-    assert events == [SlotSet("pattern", pattern)] + [SlotSet(q, None) for q in QUESTIONS]
+    assert events == [SlotSet("pattern", pattern)] + [
+        SlotSet(q, None) for q in (*QUESTIONS, "answer_quotes", "unclear_question")
+    ]
     assert responses(dispatcher) == [f"utter_pattern_{pattern}", f"utter_next_steps_{pattern}"]
     for message in dispatcher.messages:
         assert message["response"] in domain["responses"]
@@ -61,6 +63,15 @@ async def test_assess_pattern_names_the_answers(dispatcher, domain):
     result = dispatcher.messages[0]
     assert "other settings" in result["avoid_evidence"]
     assert "body signals" in result["identify_evidence"]
+
+
+async def test_assess_pattern_quotes_the_users_words(dispatcher, domain):
+    quotes = {"q_body_signals": "he says he's tired when something's clearly bothering him"}
+    await ActionAssessPattern().run(dispatcher, tracker({**JAMIE, "answer_quotes": quotes}), domain)
+    assert responses(dispatcher) == [
+        "utter_pattern_alexithymia_like", "utter_pattern_quotes", "utter_next_steps_alexithymia_like"
+    ]
+    assert dispatcher.messages[1]["quotes"] == '"he says he\'s tired when something\'s clearly bothering him"'
 
 
 async def test_assess_pattern_with_no_evidence_says_so(dispatcher, domain):

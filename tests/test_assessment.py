@@ -7,6 +7,7 @@ import yaml
 
 from bot.assessment import (
     ALEXITHYMIA_LIKE,
+    telling_quotes,
     MIXED,
     UNAVAILABILITY_LIKE,
     UNCLEAR,
@@ -104,8 +105,50 @@ def test_every_question_is_a_slot_of_the_form():
 def test_bad_table_is_rejected(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text(yaml.safe_dump({
-        "questions": {"q": {"yes": {"identify": 1, "avoid": 1, "evidence": "x"}}},
+        "questions": {"q": {"yes": {"evidence": "x"}}},
         "no_evidence": "none", "thresholds": {},
     }))
-    with pytest.raises(ValueError, match="exactly one dimension"):
+    with pytest.raises(ValueError, match="at least one dimension"):
         load_scoring_table(bad)
+
+
+def test_sometimes_weighs_half_of_yes():
+    yes = score_answers({**ALEX, "q_intimacy": "yes"})
+    sometimes = score_answers({**ALEX, "q_intimacy": "sometimes"})
+    no = score_answers({**ALEX, "q_intimacy": "no"})
+    assert no.avoid_share < sometimes.avoid_share < yes.avoid_share
+    assert sometimes.avoid_share - no.avoid_share == pytest.approx(
+        (yes.avoid_share - no.avoid_share) / 2, abs=0.002
+    )
+    assert any(e.startswith("they sometimes pull back") for e in sometimes.avoid_evidence)
+
+
+def test_both_reaction_counts_for_each_side():
+    both = score_answers({"q_reaction": "both"})
+    assert both.identify_share > 0 and both.avoid_share > 0
+    assert both.identify_evidence == both.avoid_evidence
+
+
+def test_telling_quotes_pick_the_words_behind_the_pattern():
+    quotes = {
+        "q_body_signals": "he says he's tired when something's clearly bothering him",
+        "q_intimacy": "no he is actually fine with deep talks",
+        "q_memories": "yes",
+    }
+    chosen = telling_quotes(JAMIE, quotes, ALEXITHYMIA_LIKE)
+    assert chosen == ["he says he's tired when something's clearly bothering him", "yes"]
+    assert telling_quotes(JAMIE, quotes, UNCLEAR) == []
+    long = {"q_other_settings": "no " + "word " * 60}
+    (shortened,) = telling_quotes(JAMIE, long, ALEXITHYMIA_LIKE)
+    assert shortened.endswith("...") and len(shortened) <= 143
+
+
+def test_mixed_quotes_one_from_each_side():
+    answers = {**BOTH, "q_reaction": "confused"}
+    quotes = {
+        "q_reaction": "he tries but can't find the words at all, it's painful to watch",
+        "q_body_signals": "yes he says he's hungry when he's sad, every time without fail honestly",
+        "q_other_settings": "ya he talks to his brother about everything",
+    }
+    chosen = telling_quotes(answers, quotes, MIXED)
+    assert "ya he talks to his brother about everything" in chosen and len(chosen) == 2

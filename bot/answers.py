@@ -1,0 +1,262 @@
+"""Reads typed answers to the check-in's questions.
+
+People answer on a phone: "nope, she's like that with everybody", "ya and it's not that he
+doesn't care", "kinda?". The intent classifier alone gets long answers wrong (a "no, he asks
+about my feelings a lot" can look like `affirm`), so each answer is read in this order:
+
+1. the answer's first words ("yes", "ya", "nope", "not really", "kind of", "idk" ...), with a
+   softener right after a yes/no making it "sometimes" ("yeah, sometimes");
+2. a short auxiliary answer ("he does", "she doesn't really", "i think they can");
+3. cues that belong to the question ("he says he's tired" for body signals), where a negation
+   right before a cue turns it around;
+4. the classifier's ranking, when it is confident about an answer intent.
+
+Otherwise the reading is ``None`` and the bot asks the same question again. Phrases and cues
+live in ``answers.yml`` beside this module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
+
+import yaml
+
+CUES_FILE = Path(__file__).with_name("answers.yml")
+
+YES, NO, SOMETIMES, UNSURE = "yes", "no", "sometimes", "unsure"
+CONFUSED, AVOIDANT, BOTH = "confused", "avoidant", "both"
+REACTION_QUESTION = "q_reaction"
+
+# Classifier intents that answer a yes/no question directly.
+ANSWER_INTENTS = {"affirm": YES, "deny": NO, "answer_unsure": UNSURE}
+# What a described reaction means for each yes/no question (the Jamie-like or Alex-like reading).
+REACTION_INTENT_MEANING: Dict[str, Dict[str, str]] = {
+    "q_other_settings": {"reaction_avoidant": YES, "reaction_confused": NO},
+    **{
+        q: {"reaction_confused": YES}
+        for q in ("q_body_signals", "q_memories", "q_misses_hurt", "q_outbursts",
+                  "q_mixes_feelings", "q_joy_pain")
+    },
+    **{q: {"reaction_avoidant": YES} for q in ("q_intimacy", "q_interest", "q_high_emotion")},
+}
+REACTION_INTENTS = {"reaction_confused": CONFUSED, "reaction_avoidant": AVOIDANT, "answer_unsure": UNSURE}
+CLASSIFIER_CONFIDENCE = 0.55
+LEAD_WINDOW = 4  # words after a yes/no lead in which a softener turns it into "sometimes"
+SHORT_ANSWER_WORDS = 7
+CUE_NEGATION_WINDOW = 3
+
+_WORD = re.compile(r"[a-z0-9%']+")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What an answer was read as, and from what (``lead``, ``short``, ``cue``, ``classifier``)."""
+
+    value: Optional[str]
+    basis: str = ""
+
+
+def normalise(text: str) -> str:
+    """Lower case, plain apostrophes, letters repeated 3+ times squeezed, single spaces."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    text = re.sub(r"([a-z])\1{2,}", r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def words(text: str) -> List[str]:
+    """The words of normalised text ("doesn't" stays one word)."""
+    return _WORD.findall(text)
+
+
+@dataclass(frozen=True)
+class AnswerCues:
+    """The phrases and cues of answers.yml, compiled."""
+
+    leads: Tuple[Tuple[Tuple[str, ...], str], ...]  # (words, value), longest first
+    softeners: Tuple[Tuple[str, ...], ...]
+    auxiliaries: frozenset
+    negations: frozenset
+    fillers: frozenset
+    cues: Dict[str, Tuple[Tuple[str, Pattern[str]], ...]]
+    cue_negations: frozenset
+    reaction: Dict[str, Tuple[Pattern[str], ...]]
+    corrections: Dict[str, Tuple[Pattern[str], ...]]
+    ordinals: Dict[str, int]
+
+
+@lru_cache(maxsize=None)
+def load_cues(path: Path = CUES_FILE) -> AnswerCues:
+    """Reads and compiles answers.yml (once per path)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    leads = [
+        (tuple(words(normalise(str(phrase)))), str(value))
+        for value, phrases in raw["lead"].items()
+        for phrase in phrases
+    ]
+    leads.sort(key=lambda lead: -len(lead[0]))
+    cues = {
+        question: tuple(
+            (str(value), re.compile(pattern))
+            for value, patterns in by_value.items()
+            for pattern in patterns
+        )
+        for question, by_value in (raw.get("cues") or {}).items()
+    }
+    return AnswerCues(
+        leads=tuple(leads),
+        softeners=tuple(tuple(words(s)) for s in raw["softeners"]),
+        auxiliaries=frozenset(raw["auxiliaries"]),
+        negations=frozenset(raw["negations"]),
+        fillers=frozenset(raw["fillers"]),
+        cues=cues,
+        cue_negations=frozenset(raw["cue_negations"]),
+        reaction={
+            value: tuple(re.compile(p) for p in patterns)
+            for value, patterns in raw["reaction"].items()
+        },
+        corrections={
+            kind: tuple(re.compile(p) for p in patterns) for kind, patterns in raw["correction"].items()
+        },
+        ordinals={str(w): int(place) for place, ws in raw["ordinals"].items() for w in ws},
+    )
+
+
+def _starts_with(tokens: Sequence[str], phrase: Sequence[str], at: int = 0) -> bool:
+    return tuple(tokens[at:at + len(phrase)]) == tuple(phrase)
+
+
+def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
+    return any(_starts_with(tokens, phrase, i) for i in range(len(tokens)))
+
+
+def _lead(tokens: Sequence[str], cues: AnswerCues) -> Optional[Reading]:
+    for phrase, value in cues.leads:
+        if _starts_with(tokens, phrase):
+            if value in (YES, NO):
+                window = tokens[len(phrase):len(phrase) + LEAD_WINDOW]
+                if any(_contains(window, softener) for softener in cues.softeners):
+                    return Reading(SOMETIMES, "lead")
+            return Reading(value, "lead")
+    return None
+
+
+def _short_answer(tokens: Sequence[str], cues: AnswerCues) -> Optional[Reading]:
+    """ "he does", "she doesn't really", "i think they can", "jamie never does"."""
+    if not tokens or len(tokens) > SHORT_ANSWER_WORDS:
+        return None
+    for index, token in enumerate(tokens[:4]):
+        base, negated = token, False
+        if token.endswith("n't"):
+            base, negated = {"won't": "will", "can't": "can"}.get(token, token[:-3]), True
+        elif token == "cannot":
+            base, negated = "can", True
+        if base not in cues.auxiliaries or index == 0:
+            continue
+        rest = list(tokens[index + 1:])
+        negated = negated or any(t in cues.negations for t in tokens[max(index - 1, 0):index])
+        if rest and rest[0] in cues.negations:
+            negated, rest = True, rest[1:]
+        if all(t in cues.fillers for t in rest):
+            softened = any(_contains(rest, s) for s in cues.softeners)
+            if softened:
+                return Reading(SOMETIMES, "short")
+            return Reading(NO if negated else YES, "short")
+    return None
+
+
+def _question_cue(text: str, question: str, cues: AnswerCues) -> Optional[Reading]:
+    for value, pattern in cues.cues.get(question, ()):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        before = words(text[:match.start()])[-CUE_NEGATION_WINDOW:]
+        negated = any(w in cues.cue_negations or w.endswith("n't") for w in before)
+        if negated and value in (YES, NO):
+            value = NO if value == YES else YES
+        return Reading(value, "cue")
+    return None
+
+
+def _top_intent(ranking: Sequence[Mapping[str, Any]]) -> Tuple[Optional[str], float]:
+    if not ranking:
+        return None, 0.0
+    top = ranking[0]
+    return top.get("name"), float(top.get("confidence") or 0.0)
+
+
+def read_yes_no(
+    text: str, question: str, ranking: Sequence[Mapping[str, Any]] = (),
+    cues: Optional[AnswerCues] = None,
+) -> Reading:
+    """Reads an answer to a yes/no/sometimes question: yes, no, sometimes, unsure, or None."""
+    cues = cues or load_cues()
+    normal = normalise(text)
+    tokens = words(normal)
+    for reading in (_lead(tokens, cues), _short_answer(tokens, cues), _question_cue(normal, question, cues)):
+        if reading is not None:
+            return reading
+    intent, confidence = _top_intent(ranking)
+    if confidence >= CLASSIFIER_CONFIDENCE:
+        value = ANSWER_INTENTS.get(intent or "") or REACTION_INTENT_MEANING.get(question, {}).get(intent or "")
+        if value:
+            return Reading(value, "classifier")
+    return Reading(None)
+
+
+def reaction_signals(text: str, cues: Optional[AnswerCues] = None) -> Dict[str, int]:
+    """How many Jamie-like (confused), Alex-like (avoidant) and "both" cues a text has."""
+    cues = cues or load_cues()
+    normal = normalise(text)
+    return {value: sum(1 for p in patterns if p.search(normal)) for value, patterns in cues.reaction.items()}
+
+
+def read_reaction(
+    text: str, ranking: Sequence[Mapping[str, Any]] = (), cues: Optional[AnswerCues] = None
+) -> Reading:
+    """Reads a description of how the partner reacts: confused, avoidant, both, unsure or None."""
+    cues = cues or load_cues()
+    tokens = words(normalise(text))
+    signals = reaction_signals(text, cues)
+    if signals.get(BOTH):
+        return Reading(BOTH, "cue")
+    confused, avoidant = signals.get(CONFUSED, 0), signals.get(AVOIDANT, 0)
+    if confused and avoidant:
+        return Reading(BOTH if min(confused, avoidant) * 2 >= max(confused, avoidant) else
+                       (CONFUSED if confused > avoidant else AVOIDANT), "cue")
+    if confused or avoidant:
+        return Reading(CONFUSED if confused else AVOIDANT, "cue")
+    lead = _lead(tokens, cues)
+    if lead is not None and lead.value == UNSURE:
+        return lead
+    intent, confidence = _top_intent(ranking)
+    if confidence >= CLASSIFIER_CONFIDENCE and intent in REACTION_INTENTS:
+        return Reading(REACTION_INTENTS[intent], "classifier")
+    return Reading(None)
+
+
+def correction_kind(text: str, cues: Optional[AnswerCues] = None) -> Optional[str]:
+    """``explicit`` when the text says the previous reading was wrong ("you got it wrong"),
+    ``soft`` when it only hints at it ("actually, more like ..."), else None."""
+    cues = cues or load_cues()
+    normal = normalise(text)
+    for kind in ("explicit", "soft"):
+        if any(p.search(normal) for p in cues.corrections.get(kind, ())):
+            return kind
+    return None
+
+
+def chosen_option(text: str, options: int, cues: Optional[AnswerCues] = None) -> Optional[int]:
+    """The 0-based index of the option meant by "the second one", "option 2", "#3", "the last one"."""
+    cues = cues or load_cues()
+    tokens = [t for t in words(normalise(text)) if t not in ("the", "one", "option", "number", "no", "choice", "answer", "pls", "please")]
+    if not options or len(tokens) != 1:
+        return None
+    place = cues.ordinals.get(tokens[0].lstrip("#"))
+    if place is None:
+        return None
+    index = options - 1 if place == -1 else place - 1
+    return index if 0 <= index < options else None

@@ -1,0 +1,98 @@
+"""Rasa NLU component that forces steering intents (stop, goodbye, start_over, resume).
+
+People pause or restart inside longer sentences ("ugh something came up, i have to go"),
+which the trained classifier often reads as something else; inside a form that used to
+mean the message was taken as an answer or fell back. This component matches the phrasings
+in ``control_cues.yml`` and, on a match, sets the intent with confidence 1.0 and puts it
+first in ``intent_ranking`` (as FallbackClassifier does). Place it after the classifier and
+FallbackClassifier and before CrisisGuard, so a crisis message still wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Pattern, Text, Tuple
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+CUES_FILE = Path(__file__).with_name("control_cues.yml")
+
+
+@dataclass(frozen=True)
+class ControlCue:
+    """One steering intent and the phrasings that force it."""
+
+    intent: str
+    max_words: int
+    patterns: Tuple[Pattern[str], ...]
+
+
+@lru_cache(maxsize=None)
+def load_control_cues(path: Path = CUES_FILE) -> Tuple[ControlCue, ...]:
+    """The cue groups of control_cues.yml, in the order they are tried."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tuple(
+        ControlCue(
+            intent=str(group["intent"]),
+            max_words=int(group["max_words"]),
+            patterns=tuple(re.compile(p) for p in group["patterns"]),
+        )
+        for group in raw["intents"]
+    )
+
+
+def control_intent(text: str, cues: Optional[Tuple[ControlCue, ...]] = None) -> Optional[str]:
+    """The steering intent a message expresses, or None."""
+    normal = " ".join(text.lower().replace("\u2019", "'").split())
+    length = len(normal.split())
+    for cue in cues or load_control_cues():
+        if length <= cue.max_words and any(p.search(normal) for p in cue.patterns):
+            return cue.intent
+    return None
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class ControlCues(GraphComponent):
+    """Overrides the classifier for unmistakable stop / goodbye / start over / resume."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ControlCues:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            intent = control_intent(text) if text and not text.startswith("/") else None
+            if intent is None:
+                continue
+            forced = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+            ranking = [
+                entry for entry in message.get(INTENT_RANKING_KEY) or []
+                if entry.get(INTENT_NAME_KEY) != intent
+            ]
+            message.set(INTENT, forced, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [dict(forced)] + ranking, add_to_output=True)
+        return messages

@@ -1,0 +1,270 @@
+"""Reading typed check-in answers (bot/answers.py, bot/checkin.py), the control cues
+(bot/nlu/control_cues.py), pausing and restarting forms (bot/form_control.py, actions/forms.py)
+and validate_assessment_form."""
+
+from typing import Any, Dict, List
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+
+from actions.assessment import ValidateAssessmentForm
+from actions.forms import ActionResumeForm, ActionStartOver
+from bot.answers import chosen_option, correction_kind, read_reaction, read_yes_no
+from bot.checkin import Message, interpret, previous_bot_turn
+from bot.form_control import form_to_restart, paused_form
+from bot.nlu.control_cues import control_intent
+
+YES_NO_BUTTONS = [
+    {"title": "Yes", "payload": "/affirm"},
+    {"title": "No", "payload": "/deny"},
+    {"title": "Sometimes", "payload": "sometimes"},
+    {"title": "Not sure", "payload": "/answer_unsure"},
+]
+
+
+@pytest.mark.parametrize(
+    "text, question, value",
+    [
+        # the first words decide
+        ("yes and it's not that she doesn't care, she just doesn't notice", "q_misses_hurt", "yes"),
+        ("Yesss 100%", "q_interest", "yes"),
+        ("ya", "q_intimacy", "yes"),
+        ("yep, every single time we argue", "q_high_emotion", "yes"),
+        ("mhm", "q_joy_pain", "yes"),
+        ("nope, he's like that with all of us", "q_other_settings", "no"),
+        ("no, she actually asks about my day and my feelings a lot", "q_interest", "no"),
+        ("not really tbh", "q_outbursts", "no"),
+        ("never, he tells me everything he felt", "q_memories", "no"),
+        ("i don't think so", "q_mixes_feelings", "no"),
+        ("kinda?", "q_joy_pain", "sometimes"),
+        ("sort of, when he's stressed", "q_body_signals", "sometimes"),
+        ("yeah sometimes", "q_outbursts", "sometimes"),
+        ("yes and no", "q_intimacy", "sometimes"),
+        ("idk honestly", "q_outbursts", "unsure"),
+        ("no idea", "q_mixes_feelings", "unsure"),
+        ("hmm hard to say", "q_interest", "unsure"),
+        # short answers
+        ("he does", "q_memories", "yes"),
+        ("she doesn't really", "q_memories", "no"),
+        ("i think they can", "q_other_settings", "yes"),
+        ("he does sometimes", "q_body_signals", "sometimes"),
+        # cues that belong to the question, negation turning them around
+        ("she's the same with everybody", "q_other_settings", "no"),
+        ("he talks to his sister about stuff but never me", "q_other_settings", "yes"),
+        ("he says he's hungry when something is obviously bothering him", "q_body_signals", "yes"),
+        ("he doesn't yell or anything", "q_outbursts", "no"),
+        ("she snaps at me then says she's fine", "q_outbursts", "yes"),
+        ("he never mentions how he felt, just what happened", "q_memories", "yes"),
+        ("she cried at our wedding", "q_joy_pain", "no"),
+    ],
+)
+def test_read_yes_no(text, question, value):
+    assert read_yes_no(text, question).value == value
+
+
+def test_yes_is_not_read_inside_other_words():
+    assert read_yes_no("yesterday he told me how he felt about it", "q_memories").value != "yes"
+
+
+@pytest.mark.parametrize(
+    "ranking, value",
+    [
+        ([{"name": "affirm", "confidence": 0.9}], "yes"),
+        ([{"name": "reaction_avoidant", "confidence": 0.8}], "yes"),  # Alex-like for q_intimacy
+        ([{"name": "reaction_confused", "confidence": 0.8}], None),
+        ([{"name": "affirm", "confidence": 0.3}], None),
+    ],
+)
+def test_classifier_is_the_last_resort(ranking, value):
+    assert read_yes_no("whatever happens happens", "q_intimacy", ranking).value == value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("he tries but can't say what he feels", "confused"),
+        ("she looks lost and goes 'bad?' like she really doesn't know", "confused"),
+        ("he says it's fine, no big deal, then asks what's for dinner", "avoidant"),
+        ("she shuts down and changes the topic", "avoidant"),
+        ("he won't talk about it, just walks off", "avoidant"),
+        ("honestly it's a bit of both", "both"),
+        ("idk", "unsure"),
+        ("we have a dog", None),
+    ],
+)
+def test_read_reaction(text, value):
+    assert read_reaction(text).value == value
+
+
+def test_corrections():
+    assert correction_kind("no you got it wrong") == "explicit"
+    assert correction_kind("it's more like he can't find the words") == "soft"
+    assert correction_kind("yes, with his friends") is None
+
+
+@pytest.mark.parametrize(
+    "text, index", [("the second one", 1), ("2", 1), ("option 3", 2), ("the last one", 3), ("#1", 0),
+                    ("the fifth one", None), ("two of them", None)],
+)
+def test_chosen_option(text, index):
+    assert chosen_option(text, 4) == index
+
+
+def msg(text: str, intent: str = "nlu_fallback", confidence: float = 0.4) -> Message:
+    return Message(text, intent, confidence, [{"name": intent, "confidence": confidence}])
+
+
+def test_interpret_answer_keeps_the_users_words():
+    turn = interpret("q_body_signals", msg("yes, he says he's tired when he's clearly upset"), [], [], {"q_reaction": "x"})
+    assert turn.is_answer
+    assert turn.slots == {
+        "q_body_signals": "yes", "unclear_question": None,
+        "answer_quotes": {"q_reaction": "x", "q_body_signals": "yes, he says he's tired when he's clearly upset"},
+    }
+    assert turn.responses == []
+
+
+def test_interpret_short_answers_are_not_quoted():
+    assert "answer_quotes" not in interpret("q_memories", msg("yep"), [], [], None).slots
+
+
+def test_interpret_unclear_asks_again_then_offers_the_options():
+    first = interpret("q_memories", msg("well it's complicated with him"), [], [], None)
+    assert first.is_answer and first.slots == {"unclear_question": "q_memories"}
+    assert first.responses == ["utter_unclear_answer"]
+    second = interpret("q_memories", msg("it's complicated"), ["utter_unclear_answer", "utter_ask_assessment_form_q_memories"], YES_NO_BUTTONS, None)
+    assert second.responses == ["utter_unclear_again"]
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence",
+    [
+        ("what does alexithymia even mean", "ask_what_is_alexithymia", 0.9),
+        ("is this my fault?", "ask_causes", 0.7),
+        ("ugh something came up i have to go", "goodbye", 1.0),
+        ("no stop", "stop", 1.0),
+        ("delete my data", "delete_data", 0.95),
+    ],
+)
+def test_interpret_steps_aside_for_questions_and_requests(text, intent, confidence):
+    assert not interpret("q_memories", msg(text, intent, confidence), [], [], None).is_answer
+
+
+def test_a_firm_answer_wins_over_a_digression_intent():
+    turn = interpret("q_memories", msg("yes, what does that mean though", "ask_what_is_alexithymia", 0.7), [], [], None)
+    assert turn.is_answer and turn.slots["q_memories"] == "yes"
+
+
+def test_interpret_option_by_place():
+    turn = interpret("q_outbursts", msg("the second one"), ["utter_ask_assessment_form_q_outbursts"], YES_NO_BUTTONS, None)
+    assert turn.slots["q_outbursts"] == "no"
+    assert "answer_quotes" not in turn.slots
+
+
+def test_opening_description_is_counted_and_can_be_corrected():
+    counted = interpret("q_reaction", msg("he says it's fine and changes the subject", "reaction_avoidant", 0.9), [], [], None)
+    assert counted.slots["q_reaction"] == "avoidant"
+    assert counted.responses == ["utter_reaction_counted_avoidant"]
+    previous = ["utter_reaction_counted_avoidant", "utter_ask_assessment_form_q_other_settings"]
+    corrected = interpret("q_other_settings", msg("no you got it wrong"), previous, YES_NO_BUTTONS, None, "avoidant")
+    assert corrected.slots == {"q_reaction": "confused"}
+    assert corrected.responses == ["utter_reaction_corrected_confused"]
+    # an ordinary answer right after it is an answer, not a correction
+    answer = interpret("q_other_settings", msg("actually yes, with his brother"), previous, YES_NO_BUTTONS, None, "avoidant")
+    assert answer.slots["q_other_settings"] == "yes" and "q_reaction" not in answer.slots
+
+
+def test_previous_bot_turn():
+    events = [
+        {"event": "bot", "metadata": {"utter_action": "utter_greet"}},
+        {"event": "user", "text": "a"},
+        {"event": "bot", "metadata": {"utter_action": "utter_x"}},
+        {"event": "bot", "metadata": {"utter_action": "utter_ask_assessment_form_q_memories"}, "data": {"buttons": YES_NO_BUTTONS}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "b"},
+    ]
+    assert previous_bot_turn(events) == (["utter_x", "utter_ask_assessment_form_q_memories"], YES_NO_BUTTONS)
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("ugh something came up i have to go", "goodbye"),
+        ("my kid woke up gotta run", "goodbye"),
+        ("can we do the rest later", "stop"),
+        ("stop", "stop"),
+        ("no more questions please", "stop"),
+        ("can we start over", "start_over"),
+        ("ok i'm back, where were we", "resume"),
+        ("i'm safe now, can we keep going?", "resume"),
+        ("continue", "resume"),
+        ("he never stops talking about work", None),
+        ("he continues to ignore me", None),
+        ("i have to go to his mom's every sunday and he won't talk", None),
+        ("we need to start over as a couple but i don't know how to even begin with him", None),
+    ],
+)
+def test_control_intent(text, intent):
+    assert control_intent(text) == intent
+
+
+def test_paused_form_is_the_last_active_unless_completed():
+    started = [{"event": "active_loop", "name": "assessment_form"}, {"event": "active_loop", "name": None}]
+    assert paused_form(started) == "assessment_form"
+    assert paused_form(started + [{"event": "action", "name": "action_assess_pattern"}]) is None
+    therapist = started + [{"event": "active_loop", "name": "therapist_form"}]
+    assert paused_form(therapist) == "therapist_form"
+    assert paused_form([]) is None
+    assert form_to_restart(None, therapist) == "therapist_form"
+    assert form_to_restart("assessment_form", therapist) == "assessment_form"
+    assert form_to_restart(None, []) == "assessment_form"
+
+
+def make_tracker(slots: Dict[str, Any], text: str, intent: str, events: List[Dict[str, Any]],
+                 active_loop: str = "", confidence: float = 0.5) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence},
+              "intent_ranking": [{"name": intent, "confidence": confidence}], "entities": []}
+    return Tracker("t", slots, latest, events + [{"event": "user", "text": text, "parse_data": latest}],
+                   False, None, {"name": active_loop} if active_loop else {}, "action_listen")
+
+
+async def test_validate_assessment_form_sets_the_answer(dispatcher, domain):
+    tracker = make_tracker({"requested_slot": "q_memories"}, "nope, she tells me exactly how she felt", "deny", [])
+    events = await ValidateAssessmentForm().run(dispatcher, tracker, domain)
+    assert SlotSet("q_memories", "no") in events
+    assert dispatcher.messages == []
+
+
+async def test_validate_assessment_form_reads_the_opening_description(dispatcher, domain):
+    tracker = make_tracker({"requested_slot": None, "q_reaction": "confused"}, "honestly it's both", "reaction_confused", [])
+    events = await ValidateAssessmentForm().run(dispatcher, tracker, domain)
+    assert SlotSet("q_reaction", "both") in events
+    assert [m["response"] for m in dispatcher.messages] == ["utter_reaction_counted_both"]
+    for message in dispatcher.messages:
+        assert message["response"] in domain["responses"]
+
+
+async def test_validate_assessment_form_steps_aside(dispatcher, domain):
+    tracker = make_tracker({"requested_slot": "q_memories"}, "what is alexithymia", "ask_what_is_alexithymia", [], confidence=0.95)
+    assert await ValidateAssessmentForm().run(dispatcher, tracker, domain) == []
+
+
+async def test_resume_follows_up_with_the_paused_form(dispatcher, domain):
+    events = [{"event": "active_loop", "name": "assessment_form"}, {"event": "active_loop", "name": None}]
+    tracker = make_tracker({}, "ok i'm back", "resume", events)
+    assert await ActionResumeForm().run(dispatcher, tracker, domain) == [FollowupAction("assessment_form")]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_resuming"]
+
+
+async def test_resume_with_nothing_paused_says_so(dispatcher, domain):
+    assert await ActionResumeForm().run(dispatcher, make_tracker({}, "continue", "resume", []), domain) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_nothing_to_resume"]
+
+
+async def test_start_over_clears_the_answers(dispatcher, domain):
+    tracker = make_tracker({"q_reaction": "avoidant"}, "start over", "start_over", [], active_loop="assessment_form")
+    events = await ActionStartOver().run(dispatcher, tracker, domain)
+    assert SlotSet("q_reaction", None) in events and SlotSet("answer_quotes", None) in events
+    assert events[-1] == FollowupAction("assessment_form")
+    assert [m["response"] for m in dispatcher.messages] == ["utter_starting_over_assessment_form"]
