@@ -238,6 +238,19 @@ def read_reaction(
     return Reading(None)
 
 
+QUESTION_STARTS = frozenset({
+    "how", "what", "what's", "whats", "why", "should", "can", "could", "is", "are", "do", "does",
+    "would", "will", "where", "which", "who", "am", "any", "tips", "help", "tell", "explain",
+})
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether a message asks something ("is this my fault?", "how do i talk to him")
+    rather than describes ("when i ask him what's wrong he says he's tired")."""
+    tokens = words(normalise(text))
+    return "?" in text or bool(tokens and tokens[0] in QUESTION_STARTS)
+
+
 def correction_kind(text: str, cues: Optional[AnswerCues] = None) -> Optional[str]:
     """``explicit`` when the text says the previous reading was wrong ("you got it wrong"),
     ``soft`` when it only hints at it ("actually, more like ..."), else None."""

@@ -21,6 +21,7 @@ from bot.answers import (
     Reading,
     chosen_option,
     correction_kind,
+    looks_like_question,
     read_reaction,
     read_yes_no,
 )
@@ -105,7 +106,11 @@ def interpret(
             if question == REACTION_QUESTION
             else read_yes_no(message.text, question, message.ranking)
         )
-    if reading.basis not in FIRM_BASES and _is_digression(message):
+    # A question or request in the middle of the check-in is answered by the rules, then the
+    # form asks again - unless the message clearly answers (first words, "he does", or a cue
+    # that belongs to the question in a message that is not itself a question).
+    cue_answer = reading.basis == "cue" and not looks_like_question(message.text)
+    if reading.basis not in FIRM_BASES and not cue_answer and _is_digression(message):
         return CheckinTurn(False)
     if reading.value is None:
         unclear = "utter_unclear_reaction" if question == REACTION_QUESTION else "utter_unclear_answer"

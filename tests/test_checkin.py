@@ -268,3 +268,28 @@ async def test_start_over_clears_the_answers(dispatcher, domain):
     assert SlotSet("q_reaction", None) in events and SlotSet("answer_quotes", None) in events
     assert events[-1] == FollowupAction("assessment_form")
     assert [m["response"] for m in dispatcher.messages] == ["utter_starting_over_assessment_form"]
+
+
+@pytest.mark.parametrize(
+    "text, intent, forced",
+    [
+        ("my gf shuts down every time i try to talk about us", "nlu_fallback", "reaction_avoidant"),
+        ("when i ask him what's wrong he says he's tired", "ask_communication_tips", "reaction_confused"),
+        ("how do i talk to him when he shuts down", "ask_communication_tips", None),  # a question
+        ("he shuts down, what should i do?", "ask_communication_tips", None),
+        ("i can't name my own feelings either", "ask_self_alexithymia", None),  # about the user
+        ("she says it's fine but she doesn't know what she feels", "reaction_confused", None),  # kept
+        ("/ask_communication_tips", "ask_communication_tips", None),
+    ],
+)
+def test_described_reaction(text, intent, forced):
+    from bot.nlu.reaction_cues import described_reaction
+
+    assert described_reaction(text, intent) == forced
+
+
+def test_a_cue_answer_is_not_taken_for_a_digression_unless_asked_as_a_question():
+    answer = interpret("q_body_signals", msg("he says he's hungry when he's upset", "ask_communication_tips", 0.99), [], [], None)
+    assert answer.is_answer and answer.slots["q_body_signals"] == "yes"
+    question = interpret("q_body_signals", msg("why does he say he's hungry when he's upset?", "ask_causes", 0.9), [], [], None)
+    assert not question.is_answer

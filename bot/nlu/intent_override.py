@@ -1,0 +1,20 @@
+"""Setting a message's intent from a rule, the way Rasa's FallbackClassifier does."""
+
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+
+def force_intent(message: Message, intent: str) -> None:
+    """Makes ``intent`` the message's intent (confidence 1.0) and first in its ranking."""
+    forced = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+    ranking = [
+        entry for entry in message.get(INTENT_RANKING_KEY) or []
+        if entry.get(INTENT_NAME_KEY) != intent
+    ]
+    message.set(INTENT, forced, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [dict(forced)] + ranking, add_to_output=True)
