@@ -77,6 +77,7 @@ class AnswerCues:
     """The phrases and cues of answers.yml, compiled."""
 
     leads: Tuple[Tuple[Tuple[str, ...], str], ...]  # (words, value), longest first
+    preambles: Tuple[Tuple[str, ...], ...]  # longest first
     softeners: Tuple[Tuple[str, ...], ...]
     auxiliaries: frozenset
     negations: frozenset
@@ -108,6 +109,7 @@ def load_cues(path: Path = CUES_FILE) -> AnswerCues:
     }
     return AnswerCues(
         leads=tuple(leads),
+        preambles=tuple(sorted((tuple(words(p)) for p in raw["preambles"]), key=len, reverse=True)),
         softeners=tuple(tuple(words(s)) for s in raw["softeners"]),
         auxiliaries=frozenset(raw["auxiliaries"]),
         negations=frozenset(raw["negations"]),
@@ -133,7 +135,27 @@ def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
     return any(_starts_with(tokens, phrase, i) for i in range(len(tokens)))
 
 
+def _skip_preambles(tokens: Sequence[str], cues: AnswerCues) -> Sequence[str]:
+    """The words after any "hmm", "well", "honestly" the answer starts with."""
+    skipped = True
+    while skipped and tokens:
+        skipped = False
+        for preamble in cues.preambles:
+            if _starts_with(tokens, preamble) and len(tokens) > len(preamble):
+                tokens, skipped = tokens[len(preamble):], True
+                break
+    return tokens
+
+
 def _lead(tokens: Sequence[str], cues: AnswerCues) -> Optional[Reading]:
+    reading = _lead_phrase(tokens, cues)
+    if reading is None:
+        rest = _skip_preambles(tokens, cues)
+        reading = _lead_phrase(rest, cues) if rest is not tokens else None
+    return reading
+
+
+def _lead_phrase(tokens: Sequence[str], cues: AnswerCues) -> Optional[Reading]:
     for phrase, value in cues.leads:
         if _starts_with(tokens, phrase):
             if value in (YES, NO):
