@@ -87,6 +87,12 @@ class AnswerCues:
     reaction: Dict[str, Tuple[Pattern[str], ...]]
     corrections: Dict[str, Tuple[Pattern[str], ...]]
     ordinals: Dict[str, int]
+    partner_words: frozenset
+
+
+def _whole_words(pattern: str) -> Pattern[str]:
+    """A cue matches whole words only ("hot" is not found in "shot")."""
+    return re.compile(rf"(?<![a-z0-9'])(?:{pattern})(?![a-z0-9])")
 
 
 @lru_cache(maxsize=None)
@@ -101,7 +107,7 @@ def load_cues(path: Path = CUES_FILE) -> AnswerCues:
     leads.sort(key=lambda lead: -len(lead[0]))
     cues = {
         question: tuple(
-            (str(value), re.compile(pattern))
+            (str(value), _whole_words(pattern))
             for value, patterns in by_value.items()
             for pattern in patterns
         )
@@ -117,13 +123,14 @@ def load_cues(path: Path = CUES_FILE) -> AnswerCues:
         cues=cues,
         cue_negations=frozenset(raw["cue_negations"]),
         reaction={
-            value: tuple(re.compile(p) for p in patterns)
+            value: tuple(_whole_words(p) for p in patterns)
             for value, patterns in raw["reaction"].items()
         },
         corrections={
             kind: tuple(re.compile(p) for p in patterns) for kind, patterns in raw["correction"].items()
         },
         ordinals={str(w): int(place) for place, ws in raw["ordinals"].items() for w in ws},
+        partner_words=frozenset(raw["partner_words"]),
     )
 
 
@@ -271,6 +278,12 @@ def looks_like_question(text: str) -> bool:
     rather than describes ("when i ask him what's wrong he says he's tired")."""
     tokens = words(normalise(text))
     return "?" in text or bool(tokens and tokens[0] in QUESTION_STARTS)
+
+
+def mentions_partner(text: str, cues: Optional[AnswerCues] = None) -> bool:
+    """Whether a message talks about the partner (or another person), not only the user."""
+    cues = cues or load_cues()
+    return any(word in cues.partner_words for word in words(normalise(text)))
 
 
 def correction_kind(text: str, cues: Optional[AnswerCues] = None) -> Optional[str]:

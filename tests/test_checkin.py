@@ -39,7 +39,9 @@ YES_NO_BUTTONS = [
         ("i don't think so", "q_mixes_feelings", "no"),
         ("kinda?", "q_joy_pain", "sometimes"),
         ("sort of, when he's stressed", "q_body_signals", "sometimes"),
-        ("yeah sometimes", "q_outbursts", "sometimes"),
+        ("yeah sometimes", "q_outbursts", "yes"),  # it happens: frequency keeps a yes
+        ("yeah, kind of", "q_outbursts", "sometimes"),
+        ("sometimes she goes quiet for a while", "q_high_emotion", "sometimes"),
         ("yes and no", "q_intimacy", "sometimes"),
         ("idk honestly", "q_outbursts", "unsure"),
         ("no idea", "q_mixes_feelings", "unsure"),
@@ -48,7 +50,7 @@ YES_NO_BUTTONS = [
         ("he does", "q_memories", "yes"),
         ("she doesn't really", "q_memories", "no"),
         ("i think they can", "q_other_settings", "yes"),
-        ("he does sometimes", "q_body_signals", "sometimes"),
+        ("he does, kind of", "q_body_signals", "sometimes"),
         # cues that belong to the question, negation turning them around
         ("she's the same with everybody", "q_other_settings", "no"),
         ("he talks to his sister about stuff but never me", "q_other_settings", "yes"),
@@ -61,6 +63,10 @@ YES_NO_BUTTONS = [
 )
 def test_read_yes_no(text, question, value):
     assert read_yes_no(text, question).value == value
+
+
+def test_cues_match_whole_words():
+    assert read_yes_no("she shot me a look", "q_body_signals").value is None  # not "hot"
 
 
 def test_yes_is_not_read_inside_other_words():
@@ -278,6 +284,7 @@ async def test_start_over_clears_the_answers(dispatcher, domain):
         ("how do i talk to him when he shuts down", "ask_communication_tips", None),  # a question
         ("he shuts down, what should i do?", "ask_communication_tips", None),
         ("i can't name my own feelings either", "ask_self_alexithymia", None),  # about the user
+        ("my gf said 'i can't tell if i was sad or angry'", "ask_self_alexithymia", "reaction_confused"),
         ("she says it's fine but she doesn't know what she feels", "reaction_confused", None),  # kept
         ("/ask_communication_tips", "ask_communication_tips", None),
     ],

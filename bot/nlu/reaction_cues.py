@@ -6,7 +6,8 @@ may fall back. When a message is not a question and describes a reaction in the 
 ``bot/answers.yml`` (``reaction``), this component sets ``reaction_confused`` or
 ``reaction_avoidant`` (confidence 1.0, first in ``intent_ranking``), so the check-in starts
 with it counted - or, inside the check-in, it is read as an answer. Steering and crisis
-intents are left alone; place it before ControlCues and CrisisGuard.
+intents are left alone, and so is "I think I have it myself" unless the message is about the
+partner; place it before ControlCues and CrisisGuard.
 """
 
 from __future__ import annotations
@@ -20,20 +21,24 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.answers import AVOIDANT, CONFUSED, looks_like_question, reaction_signals
+from bot.answers import AVOIDANT, CONFUSED, looks_like_question, mentions_partner, reaction_signals
 from bot.nlu.intent_override import force_intent
 
 REACTION_INTENTS = {CONFUSED: "reaction_confused", AVOIDANT: "reaction_avoidant"}
 # Intents a description never overrides: the person asked for something else.
 KEEP = frozenset({
     "reaction_confused", "reaction_avoidant", "crisis", "delete_data", "find_therapist", "stop",
-    "goodbye", "start_over", "resume", "ask_self_alexithymia",
+    "goodbye", "start_over", "resume",
 })
+# Kept only when the message is about the user alone ("i can't name my own feelings").
+ABOUT_SELF = "ask_self_alexithymia"
 
 
 def described_reaction(text: str, intent: Optional[str]) -> Optional[str]:
     """The reaction intent a descriptive message stands for, or None."""
     if intent in KEEP or text.startswith("/") or looks_like_question(text):
+        return None
+    if intent == ABOUT_SELF and not mentions_partner(text):
         return None
     signals = reaction_signals(text)
     confused, avoidant = signals.get(CONFUSED, 0), signals.get(AVOIDANT, 0)

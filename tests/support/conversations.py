@@ -122,6 +122,16 @@ def load_conversations(directory: Path = CONVERSATIONS_DIR) -> List[Dict[str, An
     return conversations
 
 
+def first_values(events: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
+    """The first value each slot was set to in a turn (a completed form clears its answers
+    later in the same turn)."""
+    values: Dict[str, Any] = {}
+    for event in events:
+        if event.get("event") == "slot":
+            values.setdefault(event["name"], event.get("value"))
+    return values
+
+
 def question_slot(response: str) -> Optional[str]:
     """The slot a form question response asks for (``utter_ask_<form>_<slot>``)."""
     for form in FORMS:
@@ -207,7 +217,7 @@ class ConversationRunner:
             asked=asked[-1] if asked else None,
             active_form=state.active_form,
             requested_slot=state.requested_slot,
-            slot_sets={e["name"]: e.get("value") for e in events if e.get("event") == "slot"},
+            slot_sets=first_values(events),
             actions=[e["name"] for e in events if e.get("event") == "action"],
             buttons=[b for e in bot for b in ((e.get("data") or {}).get("buttons") or [])],
         )
