@@ -253,11 +253,10 @@ def read_reaction(
     if signals.get(BOTH):
         return Reading(BOTH, "cue")
     confused, avoidant = signals.get(CONFUSED, 0), signals.get(AVOIDANT, 0)
-    if confused and avoidant:
-        return Reading(BOTH if min(confused, avoidant) * 2 >= max(confused, avoidant) else
-                       (CONFUSED if confused > avoidant else AVOIDANT), "cue")
     if confused or avoidant:
-        return Reading(CONFUSED if confused else AVOIDANT, "cue")
+        if confused == avoidant:
+            return Reading(BOTH, "cue")
+        return Reading(CONFUSED if confused > avoidant else AVOIDANT, "cue")
     lead = _lead(tokens, cues)
     if lead is not None and lead.value == UNSURE:
         return lead

@@ -10,6 +10,7 @@ so and asks the same question again. Used by ``validate_assessment_form``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -32,6 +33,7 @@ CONTROL_CONFIDENCE = 0.8
 DIGRESSION_PREFIXES = ("ask_",)
 DIGRESSION_INTENTS = frozenset({"greet", "thank", "out_of_scope", "start_assessment"}) | CONTROL_INTENTS
 DIGRESSION_CONFIDENCE = 0.6
+DELETION_WORDS = re.compile(r"\b(delete|erase|remove|wipe|clear|forget)")
 # Readings this sure are answers even when the classifier thinks it is a digression.
 FIRM_BASES = frozenset({"lead", "short", "choice"})
 
@@ -99,7 +101,7 @@ def interpret(
 
     reading = _chosen(message, previous_buttons)
     if reading is None:
-        if message.intent in CONTROL_INTENTS and message.confidence >= CONTROL_CONFIDENCE:
+        if _is_control(message):
             return CheckinTurn(False)
         reading = (
             read_reaction(message.text, message.ranking)
@@ -126,7 +128,19 @@ def interpret(
     return turn
 
 
+def _is_control(message: Message) -> bool:
+    """A confident stop / goodbye / start over / resume / delete / therapist request.
+
+    "delete" needs a deletion word: the classifier has read "he tells his friends, i saw the
+    chats" as a request to delete the conversation."""
+    if message.intent not in CONTROL_INTENTS or message.confidence < CONTROL_CONFIDENCE:
+        return False
+    return message.intent != "delete_data" or bool(DELETION_WORDS.search(message.text.lower()))
+
+
 def _is_digression(message: Message) -> bool:
+    if message.intent == "delete_data" and not _is_control(message):
+        return False
     intent = message.intent or ""
     is_other = intent in DIGRESSION_INTENTS or intent.startswith(DIGRESSION_PREFIXES)
     return is_other and message.confidence >= DIGRESSION_CONFIDENCE

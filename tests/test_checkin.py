@@ -95,6 +95,8 @@ def test_classifier_is_the_last_resort(ranking, value):
         ("she shuts down and changes the topic", "avoidant"),
         ("he won't talk about it, just walks off", "avoidant"),
         ("honestly it's a bit of both", "both"),
+        ("he goes quiet and says he doesn't know if he was sad or mad", "confused"),  # 2 cues to 1
+        ("sometimes it's no big deal, sometimes he can't find the words", "both"),  # 1 to 1
         ("idk", "unsure"),
         ("we have a dog", None),
     ],
@@ -151,10 +153,16 @@ def test_interpret_unclear_asks_again_then_offers_the_options():
         ("ugh something came up i have to go", "goodbye", 1.0),
         ("no stop", "stop", 1.0),
         ("delete my data", "delete_data", 0.95),
+        ("can you start a therapist search", "find_therapist", 0.9),
     ],
 )
 def test_interpret_steps_aside_for_questions_and_requests(text, intent, confidence):
     assert not interpret("q_memories", msg(text, intent, confidence), [], [], None).is_answer
+
+
+def test_delete_needs_a_deletion_word():
+    turn = interpret("q_other_settings", msg("he tells his friends everything, i saw the chats", "delete_data", 0.9), [], [], None)
+    assert turn.is_answer and turn.slots["q_other_settings"] == "yes"
 
 
 def test_a_firm_answer_wins_over_a_digression_intent():
@@ -205,6 +213,8 @@ def test_previous_bot_turn():
         ("ok i'm back, where were we", "resume"),
         ("i'm safe now, can we keep going?", "resume"),
         ("continue", "resume"),
+        ("ok, let's start", "start_assessment"),
+        ("he tried to start a fight", None),
         ("he never stops talking about work", None),
         ("he continues to ignore me", None),
         ("i have to go to his mom's every sunday and he won't talk", None),

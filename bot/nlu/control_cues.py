@@ -1,4 +1,4 @@
-"""Rasa NLU component that forces steering intents (stop, goodbye, start_over, resume).
+"""Rasa NLU component that forces steering intents (start, stop, goodbye, start over, resume).
 
 People pause or restart inside longer sentences ("ugh something came up, i have to go"),
 which the trained classifier often reads as something else; inside a form that used to
@@ -66,7 +66,7 @@ def control_intent(text: str, cues: Optional[Tuple[ControlCue, ...]] = None) -> 
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
 class ControlCues(GraphComponent):
-    """Overrides the classifier for unmistakable stop / goodbye / start over / resume."""
+    """Overrides the classifier for unmistakable start / stop / goodbye / start over / resume."""
 
     @classmethod
     def create(
