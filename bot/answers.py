@@ -279,10 +279,33 @@ def looks_like_question(text: str) -> bool:
     return "?" in text or bool(tokens and tokens[0] in QUESTION_STARTS)
 
 
-def mentions_partner(text: str, cues: Optional[AnswerCues] = None) -> bool:
-    """Whether a message talks about the partner (or another person), not only the user."""
+SELF_WORDS = frozenset({"i", "i'm", "im", "i've", "ive", "i'd", "me", "myself", "my"})
+SPEECH = r"(says?|said|goes|went|is like|was like|tells me|told me|texted|thinks|thought)"
+
+
+def about_partner(text: str, cues: Optional[AnswerCues] = None) -> bool:
+    """Whether a description is about the partner rather than the user.
+
+    "my gf said 'i can't tell what i felt'" quotes the partner; "my wife says i shut down" is
+    about the user; otherwise the subject of the first sentence with a reaction cue decides
+    ("im exhausted. he talks to everyone but me" is about him)."""
     cues = cues or load_cues()
-    return any(word in cues.partner_words for word in words(normalise(text)))
+    normal = normalise(text)
+    partner = "(" + "|".join(re.escape(w) for w in sorted(cues.partner_words)) + ")"
+    if re.search(rf"\b{partner} {SPEECH}[:,]? *['\"]", normal):
+        return True
+    if re.search(rf"\b{partner} {SPEECH},? (that )?(i|i'm|im|i've)\b", normal):
+        return False
+    for sentence in re.split(r"[.!?;]+", normal):
+        starts = [m.start() for ps in cues.reaction.values() for p in ps for m in [p.search(sentence)] if m]
+        if not starts:
+            continue
+        for word in reversed(words(sentence[:min(starts)])):  # nearest subject before the cue
+            if word in cues.partner_words:
+                return True
+            if word in SELF_WORDS - {"my"}:
+                return False
+    return False
 
 
 def correction_kind(text: str, cues: Optional[AnswerCues] = None) -> Optional[str]:

@@ -295,6 +295,8 @@ async def test_start_over_clears_the_answers(dispatcher, domain):
         ("he shuts down, what should i do?", "ask_communication_tips", None),
         ("i can't name my own feelings either", "ask_self_alexithymia", None),  # about the user
         ("my gf said 'i can't tell if i was sad or angry'", "ask_self_alexithymia", "reaction_confused"),
+        ("my wife says i shut down", "ask_self_alexithymia", None),
+        ("i'm so tired. he talks to everyone but me", "ask_self_alexithymia", "reaction_avoidant"),
         ("she says it's fine but she doesn't know what she feels", "reaction_confused", None),  # kept
         ("/ask_communication_tips", "ask_communication_tips", None),
     ],

@@ -21,7 +21,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.answers import AVOIDANT, CONFUSED, looks_like_question, mentions_partner, reaction_signals
+from bot.answers import AVOIDANT, CONFUSED, looks_like_question, about_partner, reaction_signals
 from bot.nlu.intent_override import force_intent
 
 REACTION_INTENTS = {CONFUSED: "reaction_confused", AVOIDANT: "reaction_avoidant"}
@@ -38,7 +38,7 @@ def described_reaction(text: str, intent: Optional[str]) -> Optional[str]:
     """The reaction intent a descriptive message stands for, or None."""
     if intent in KEEP or text.startswith("/") or looks_like_question(text):
         return None
-    if intent == ABOUT_SELF and not mentions_partner(text):
+    if intent == ABOUT_SELF and not about_partner(text):
         return None
     signals = reaction_signals(text)
     confused, avoidant = signals.get(CONFUSED, 0), signals.get(AVOIDANT, 0)
