@@ -106,7 +106,7 @@ NEAR_ME = _NearMe()
 Place = Union[Location, OutsideUS, _NearMe, None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Zip:
     state: str
     city: str
@@ -142,10 +142,12 @@ def _place_index() -> _PlaceIndex:
     """Every ZIP Code of a US state or territory, and its names, built once per process."""
     zips: dict[str, _Zip] = {}
     names: dict[str, dict[str, tuple[int, list[str]]]] = {}
-    for row in zipcodes.list_all():
+    # State by state, to keep the peak low; list_all() would also keep all 42,000 rows
+    # for the life of the process. Military mail (AA/AE/AP) and the freely associated
+    # states (FM/MH/PW) are left out.
+    rows = (row for state in STATE_NAMES for row in zipcodes.filter_by(state=state))
+    for row in rows:
         state = row["state"]
-        if state not in STATE_NAMES:  # military mail (AA/AE/AP) and freely associated states
-            continue
         code = row["zip_code"]
         lat, lon = row.get("lat"), row.get("long")
         zips[code] = _Zip(

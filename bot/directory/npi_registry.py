@@ -289,13 +289,19 @@ class NpiRegistry:
         Raises RegistryUnavailable when the registry cannot be asked in time.
         """
         started = time.perf_counter()
+        task = asyncio.ensure_future(self._search(location, GROUPS_FOR_HELP[help_type]))
         try:
-            found = await asyncio.wait_for(self._search(location, GROUPS_FOR_HELP[help_type]), self.deadline)
-        except asyncio.TimeoutError:
-            raise RegistryUnavailable(f"the registry search took over {self.deadline} s") from None
+            # Not wait_for: it waits for the cancelled search to finish, and a DNS look-up
+            # in a worker thread cannot be interrupted. Past the deadline the search is
+            # cancelled and left to wind down on its own.
+            done, _ = await asyncio.wait({task}, timeout=self.deadline)
+            if not done:
+                task.cancel()
+                task.add_done_callback(lambda t: t.cancelled() or t.exception())
+                raise RegistryUnavailable(f"the registry search took over {self.deadline} s")
+            return task.result()[:WANTED]
         finally:
             logger.info("registry search took %.2f s", time.perf_counter() - started)
-        return found[:WANTED]
 
 
 def registry_from_env() -> NpiRegistry | None:
