@@ -2,7 +2,7 @@
 
 import logging
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Sequence, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
@@ -13,6 +13,7 @@ from bot.directory import get_engine
 from bot.directory.locations import NEAR_ME, Location, OutsideUS, read_place, warm_up
 from bot.directory.npi_registry import registry_from_env
 from bot.therapist_form import (
+    UserMessage,
     failed_tries,
     help_type_from,
     insurance_from,
@@ -80,22 +81,32 @@ class ValidateTherapistForm(FormValidationAction):
 
     # ---- details given before they were asked ----
 
-    def _earlier(self, slot: Text, tracker: Tracker, read) -> Dict[Text, Any]:
+    def _earlier(
+        self, slot: Text, tracker: Tracker, read: Callable[[Sequence[UserMessage]], Optional[str]]
+    ) -> Dict[Text, Any]:
         if tracker.get_slot(slot) is not None or tracker.get_slot("requested_slot") == slot:
             return {}
         value = read(messages_since_last_search(tracker.events))
         return {} if value is None else {slot: value}
 
-    async def extract_location(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_location(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._earlier("location", tracker, location_from)
 
-    async def extract_help_type(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_help_type(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._earlier("help_type", tracker, help_type_from)
 
-    async def extract_insurance(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_insurance(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._earlier("insurance", tracker, insurance_from)
 
-    async def extract_telehealth(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_telehealth(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._earlier("telehealth", tracker, telehealth_from)
 
     # ---- answers ----

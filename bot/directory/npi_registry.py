@@ -41,7 +41,7 @@ API_URL = "https://npiregistry.cms.hhs.gov/api/"
 API_URL_ENV = "NPI_REGISTRY_URL"          # "off" turns the live search off
 CACHE_DIR_ENV = "NPI_REGISTRY_CACHE_DIR"
 DEFAULT_CACHE_DIR = "var/npi_registry_cache"
-CACHE_TTL_SECONDS = 24 * 3600             # the registry is refreshed daily; a day is fresh enough
+CACHE_TTL_SECONDS = 24 * 3600             # a listing rarely changes within a day
 PAGE_SIZE = 100
 REQUEST_TIMEOUT = httpx.Timeout(2.0, connect=1.0)
 ATTEMPTS = 2                              # one retry
