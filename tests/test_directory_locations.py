@@ -47,7 +47,9 @@ def test_recognises_states_and_zip_codes(text, expected):
     ("the bronx", "NY", "Bronx"),
     ("manhattan, new york", "NY", "Manhattan"),
     ("Cook County, IL", "IL", "Cook County"),
-    ("st louis mo", "MO", "St Louis"),          # "st" read as "saint"
+    ("st louis mo", "MO", "Saint Louis"),       # "st" read as "saint"
+    ("colombus oh", "OH", "Columbus"),          # misspelt city, with its state
+    ("sacremento ca", "CA", "Sacramento"),
     ("i live in jersey city nj", "NJ", "Jersey City"),
     ("Austin TX 78701", "TX", "Austin"),
 ])

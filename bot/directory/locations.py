@@ -12,10 +12,10 @@ coordinates, embedded in the wheel: no network, no data files). Country names fo
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from string import capwords
 from typing import Union
 
 import pycountry
@@ -52,6 +52,7 @@ _LEAD_IN = re.compile(
 # Abbreviations people type in city names ("st louis", "ft worth", "mt vernon").
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "point"}
 _MAX_NAME_WORDS = 4
+_MIN_MISSPELT_LENGTH = 5
 # Names for the United Kingdom that are not ISO country names.
 _OTHER_COUNTRY_NAMES = {"uk": "the UK", "britain": "the UK", "great britain": "the UK", "england": "England",
                         "scotland": "Scotland", "wales": "Wales"}
@@ -118,10 +119,13 @@ class _Zip:
 @dataclass
 class _PlaceIndex:
     zips: dict[str, _Zip]
-    # normalised city / county / borough name -> state -> (rank, ZIP Codes); lower rank is
-    # a stronger name: 0 the USPS city, 1 another accepted city name, 2 the county,
-    # 3 a name USPS does not accept in addresses but people use ("Queens", "Manhattan").
-    names: dict[str, dict[str, tuple[int, list[str]]]]
+    # normalised city / county / borough name -> state -> (rank, ZIP Codes, name as
+    # written in the data); lower rank is a stronger name: 0 the USPS city, 1 another
+    # accepted city name, 2 the county, 3 a name USPS does not accept in addresses but
+    # people use ("Queens", "Manhattan").
+    names: dict[str, dict[str, tuple[int, list[str], str]]]
+    # state -> normalised city names (ranks 0 and 1), for misspelt cities
+    cities: dict[str, list[str]]
 
 
 def _add_name(index: dict, name: str, state: str, rank: int, zip_code: str) -> None:
@@ -129,12 +133,12 @@ def _add_name(index: dict, name: str, state: str, rank: int, zip_code: str) -> N
     if not key:
         return
     by_state = index.setdefault(key, {})
-    old_rank, zips = by_state.get(state, (rank, []))
+    old_rank, zips, _ = by_state.get(state, (rank, [], name))
     if rank < old_rank:
-        by_state[state] = (rank, [zip_code])
+        by_state[state] = (rank, [zip_code], name)
     elif rank == old_rank:
         zips.append(zip_code)
-        by_state[state] = (rank, zips)
+        by_state[state] = (rank, zips, by_state.get(state, (0, 0, name))[2])
 
 
 @lru_cache(maxsize=1)
@@ -167,7 +171,12 @@ def _place_index() -> _PlaceIndex:
             _add_name(names, bare, state, 2, code)
         for other in row["unacceptable_cities"]:
             _add_name(names, other, state, 3, code)
-    return _PlaceIndex(zips, names)
+    cities: dict[str, list[str]] = {}
+    for key, by_state in names.items():
+        for state, (rank, _zips, _name) in by_state.items():
+            if rank <= 1:
+                cities.setdefault(state, []).append(key)
+    return _PlaceIndex(zips, names, cities)
 
 
 def warm_up() -> None:
@@ -206,28 +215,32 @@ def _name_variants(name: str) -> list[str]:
     return [name] if expanded == name else [name, expanded]
 
 
-def _place_in_state(name: str, state: str) -> Location | None:
-    """The named city, county or borough in `state`, located at its most central ZIP Code."""
-    names = _place_index().names
-    for variant in _name_variants(name):
-        entry = names.get(variant, {}).get(state)
-        if entry:
-            return _location_at(_central_zip(entry[1]), capwords(name))
-    return None
+def _place_in_state(name: str, state: str, misspelt: bool = False) -> Location | None:
+    """The named city, county or borough in `state`, located at its most central ZIP Code;
+    with `misspelt`, the closest city name ("colombus" for "columbus")."""
+    index = _place_index()
+    variants = _name_variants(name)
+    if misspelt:
+        variants = difflib.get_close_matches(variants[-1], index.cities.get(state, []), n=1, cutoff=0.85)
+    entries = [e for e in (index.names.get(v, {}).get(state) for v in variants) if e]
+    if not entries:
+        return None
+    _rank, zips, written = min(entries, key=lambda e: e[0])
+    return _location_at(_central_zip(zips), written)
 
 
 def _place_anywhere(name: str) -> Location | None:
     """A city, county or borough named without a state: the state where the name covers
     the most ZIP Codes ("Portland" is Oregon, "Manhattan" New York), then the stronger name."""
     candidates = [
-        (-len(zips), rank, state, zips)
+        (-len(zips), rank, state, zips, written)
         for variant in _name_variants(name)
-        for state, (rank, zips) in _place_index().names.get(variant, {}).items()
+        for state, (rank, zips, written) in _place_index().names.get(variant, {}).items()
     ]
     if not candidates:
         return None
-    *_, zips = min(candidates, key=lambda c: c[:3])
-    return _location_at(_central_zip(zips), capwords(name))
+    *_, zips, written = min(candidates, key=lambda c: c[:3])
+    return _location_at(_central_zip(zips), written)
 
 
 def _state_mentions(words: list[str]) -> list[tuple[int, int, str]]:
@@ -244,15 +257,22 @@ def _state_mentions(words: list[str]) -> list[tuple[int, int, str]]:
 
 def _city_with_state(words: list[str]) -> Location | None:
     """"columbus oh", "kansas city mo", "portland oregon": a place followed by its state."""
-    best: tuple[int, Location] | None = None
-    for start, end, code in _state_mentions(words):
-        for size in range(min(_MAX_NAME_WORDS, start), 0, -1):
-            location = _place_in_state(" ".join(words[start - size:start]), code)
-            if location:
-                if best is None or size + end - start > best[0]:
-                    best = (size + end - start, location)
-                break
-    return best[1] if best else None
+    mentions = _state_mentions(words)
+    for misspelt in (False, True):
+        best: tuple[int, Location] | None = None
+        for start, end, code in mentions:
+            for size in range(min(_MAX_NAME_WORDS if not misspelt else 2, start), 0, -1):
+                name = " ".join(words[start - size:start])
+                if misspelt and len(name) < _MIN_MISSPELT_LENGTH:
+                    continue
+                location = _place_in_state(name, code, misspelt)
+                if location:
+                    if best is None or size + end - start > best[0]:
+                        best = (size + end - start, location)
+                    break
+        if best:
+            return best[1]
+    return None
 
 
 def _outside_us(normalised: str) -> OutsideUS | None:
