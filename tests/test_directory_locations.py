@@ -90,6 +90,7 @@ def test_places_outside_the_us(text, name):
 
 @pytest.mark.parametrize("text", [
     "", "   ", "hello", "ZZ", "Freedonia", "1234", "123456", "not sure", "skip",
+    "home", "america", "the south",  # one-ZIP towns and names USPS does not accept, alone
     "00100",  # not a ZIP Code
     "09012",  # military mail (AE)
 ])

@@ -53,6 +53,10 @@ _LEAD_IN = re.compile(
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "point"}
 _MAX_NAME_WORDS = 4
 _MIN_MISSPELT_LENGTH = 5
+# A place named without its state must be this strong a name (see _PlaceIndex.names) with
+# at least this many ZIP Codes.
+_MAX_RANK_ALONE = 2
+_MIN_ZIPS_ALONE = 2
 # Names for the United Kingdom that are not ISO country names.
 _OTHER_COUNTRY_NAMES = {"uk": "the UK", "britain": "the UK", "great britain": "the UK", "england": "England",
                         "scotland": "Scotland", "wales": "Wales"}
@@ -230,12 +234,15 @@ def _place_in_state(name: str, state: str, misspelt: bool = False) -> Location |
 
 
 def _place_anywhere(name: str) -> Location | None:
-    """A city, county or borough named without a state: the state where the name covers
-    the most ZIP Codes ("Portland" is Oregon, "Manhattan" New York), then the stronger name."""
+    """A city or county named without a state: the state where the name covers the most
+    ZIP Codes ("Portland" is Oregon), then the stronger name. Places with one ZIP Code and
+    names USPS does not accept are left out here ("home" is not Home, KS); with their
+    state they are found ("Home, KS")."""
     candidates = [
         (-len(zips), rank, state, zips, written)
         for variant in _name_variants(name)
         for state, (rank, zips, written) in _place_index().names.get(variant, {}).items()
+        if rank <= _MAX_RANK_ALONE and len(zips) >= _MIN_ZIPS_ALONE
     ]
     if not candidates:
         return None
