@@ -77,12 +77,13 @@ def _first(values: Iterable[Optional[str]]) -> Optional[str]:
 
 def location_from(messages: Sequence[UserMessage]) -> Optional[str]:
     """A place named in a message: the location's slot value, or the text naming a
-    non-US place (the form then says the directory is US only)."""
+    non-US place in a message about the search (the form then says the directory is US
+    only; "my partner grew up in the UK" in passing does not end the search)."""
     for message in messages:
         place = read_place(message.text, whole_answer=False)
         if isinstance(place, Location):
             return place.slot_value()
-        if isinstance(place, OutsideUS):
+        if isinstance(place, OutsideUS) and message.about_search:
             return message.text
     return None
 

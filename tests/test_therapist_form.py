@@ -65,3 +65,10 @@ def test_failed_tries_count_since_the_question_was_first_asked():
     assert failed_tries(events, "location", ["utter_invalid_location"]) == 1
     other = events + [{"event": "slot", "name": "requested_slot", "value": "help_type"}]
     assert failed_tries(other, "help_type", ["utter_invalid_help_type"]) == 0
+
+
+def test_a_country_in_passing_does_not_end_the_search():
+    events = [user("my partner grew up in the UK"), user("find a therapist", "find_therapist")]
+    assert location_from(messages_since_last_search(events)) is None
+    events = [user("find a therapist in the UK", "find_therapist")]
+    assert location_from(messages_since_last_search(events)) == "find a therapist in the UK"
