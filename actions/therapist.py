@@ -1,16 +1,26 @@
-"""Therapist search: validates the form's answers and queries the provider directory."""
+"""Therapist search: fills and validates the form's answers, then searches."""
 
 import logging
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Sequence, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.directory import get_engine, parse_location
+from bot.directory import get_engine
+from bot.directory.locations import NEAR_ME, Location, OutsideUS, read_place, warm_up
+from bot.directory.npi_registry import registry_from_env
+from bot.therapist_form import (
+    UserMessage,
+    failed_tries,
+    help_type_from,
+    insurance_from,
+    location_from,
+    messages_since_last_search,
+    telehealth_from,
+)
 from bot.therapist_preferences import (
     parse_approach,
     parse_help_type,
@@ -19,9 +29,10 @@ from bot.therapist_preferences import (
 )
 from bot.therapist_search import (
     NO_INSURANCE_PREFERENCE,
+    NO_LOCATION,
+    OUTSIDE_US,
     criteria_from_slots,
-    describe_matches,
-    find_therapists,
+    search,
 )
 
 logger = logging.getLogger(__name__)
@@ -30,22 +41,31 @@ FORM_SLOTS = ("location", "help_type", "approach", "insurance", "telehealth")
 # A typed answer is read as "stop" only when the classifier is this sure: a free-text slot
 # takes any text, and odd text (a stray SQL string, say) sometimes leans towards `stop`.
 STOP_CONFIDENCE = 0.8
+# What a question falls back to when it cannot be answered, or is skipped.
+DEFAULTS = {"help_type": "individual", "approach": "any", "insurance": NO_INSURANCE_PREFERENCE, "telehealth": "yes"}
+SKIP_ANSWERS = ("skip", "pass", "next", "national options", "none", "no idea", "idk", "dont know", "don't know",
+                "not sure", "rather not say")
 
 # One engine (and connection pool) per action-server process, made on first use.
 directory_engine = lru_cache(maxsize=1)(get_engine)
+live_registry = registry_from_env
+# Load the ZIP Code data when the action server starts, not in a user's turn.
+warm_up()
 
 
-def _accept(
-    slot: Text, value: Optional[Any], dispatcher: CollectingDispatcher
-) -> Dict[Text, Any]:
-    """Keeps a parsed value, or clears the slot and says what is expected."""
-    if value is None:
-        dispatcher.utter_message(response=f"utter_invalid_{slot}")
-    return {slot: value}
+def _is_skip(value: Any) -> bool:
+    return " ".join(str(value).lower().replace("’", "'").strip(" .!").split()) in SKIP_ANSWERS
+
+
+def _end_form(tracker: Tracker, location: str) -> Dict[Text, Any]:
+    """Fills every open question, so the form ends and the search gives national options."""
+    filled = {slot: DEFAULTS[slot] for slot in DEFAULTS if tracker.get_slot(slot) is None}
+    return {**filled, "location": location}
 
 
 class ValidateTherapistForm(FormValidationAction):
-    """Turns typed or button answers into the values the directory search understands."""
+    """Reads details given earlier, turns answers into the values the search understands,
+    and after two failed tries on one question moves on instead of asking again."""
 
     def name(self) -> Text:
         return "validate_therapist_form"
@@ -59,22 +79,82 @@ class ValidateTherapistForm(FormValidationAction):
             return [ActionExecutionRejected(self.form_name())]
         return await super().run(dispatcher, tracker, domain)
 
+    # ---- details given before they were asked ----
+
+    def _earlier(
+        self, slot: Text, tracker: Tracker, read: Callable[[Sequence[UserMessage]], Optional[str]]
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot(slot) is not None or tracker.get_slot("requested_slot") == slot:
+            return {}
+        value = read(messages_since_last_search(tracker.events))
+        return {} if value is None else {slot: value}
+
+    async def extract_location(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self._earlier("location", tracker, location_from)
+
+    async def extract_help_type(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self._earlier("help_type", tracker, help_type_from)
+
+    async def extract_insurance(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self._earlier("insurance", tracker, insurance_from)
+
+    async def extract_telehealth(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self._earlier("telehealth", tracker, telehealth_from)
+
+    # ---- answers ----
+
+    def _accept(
+        self, slot: Text, value: Optional[Any], dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[Text, Any]:
+        """Keeps a parsed value. Otherwise says what is expected; on the second failure
+        (or "skip") takes the default and says so, rather than asking a third time."""
+        if value is not None:
+            return {slot: value}
+        if _is_skip(tracker.latest_message.get("text", "")) or failed_tries(
+            tracker.events, slot, [f"utter_invalid_{slot}"]
+        ) >= 1:
+            dispatcher.utter_message(response=f"utter_default_{slot}")
+            return {slot: DEFAULTS[slot]}
+        dispatcher.utter_message(response=f"utter_invalid_{slot}")
+        return {slot: None}
+
     def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        location = parse_location(str(value))
-        normalised = None if location is None else (location.zip_code or location.state)
-        return _accept("location", normalised, dispatcher)
+        if value in (NO_LOCATION, OUTSIDE_US):
+            return {"location": value}
+        place = read_place(str(value))
+        if isinstance(place, Location):
+            return {"location": place.slot_value()}
+        if isinstance(place, OutsideUS):
+            dispatcher.utter_message(response="utter_outside_us", place=place.name)
+            return _end_form(tracker, OUTSIDE_US)
+        if place is NEAR_ME:
+            dispatcher.utter_message(response="utter_location_need_zip")
+            return {"location": None}
+        tries = failed_tries(tracker.events, "location", ["utter_invalid_location", "utter_location_way_on"])
+        if _is_skip(value) or tries >= 2:
+            return _end_form(tracker, NO_LOCATION)
+        dispatcher.utter_message(response="utter_location_way_on" if tries == 1 else "utter_invalid_location")
+        return {"location": None}
 
     def validate_help_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return _accept("help_type", parse_help_type(str(value)), dispatcher)
+        return self._accept("help_type", parse_help_type(str(value)), dispatcher, tracker)
 
     def validate_approach(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return _accept("approach", parse_approach(str(value)), dispatcher)
+        return self._accept("approach", parse_approach(str(value)), dispatcher, tracker)
 
     def validate_insurance(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -85,11 +165,11 @@ class ValidateTherapistForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         answer = parse_yes_no(str(value))
-        return _accept("telehealth", None if answer is None else ("yes" if answer else "no"), dispatcher)
+        return self._accept("telehealth", None if answer is None else ("yes" if answer else "no"), dispatcher, tracker)
 
 
 class ActionSearchTherapists(Action):
-    """Lists up to three directory matches, or the national options when there are none."""
+    """Lists up to three matches from the directory or the live registry, or the national options."""
 
     def name(self) -> Text:
         return "action_search_therapists"
@@ -97,16 +177,15 @@ class ActionSearchTherapists(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        criteria = criteria_from_slots(*(tracker.get_slot(slot) for slot in FORM_SLOTS))
-        try:
-            matches = find_therapists(directory_engine(), criteria) if criteria else []
-        except SQLAlchemyError:
-            logger.exception("therapist directory query failed")
-            dispatcher.utter_message(response="utter_directory_unavailable")
-        else:
-            if matches:
-                dispatcher.utter_message(response="utter_therapists_found", matches=describe_matches(matches))
-            else:
+        location = tracker.get_slot("location")
+        if location == NO_LOCATION:
+            dispatcher.utter_message(response="utter_therapist_national_options")
+        elif location != OUTSIDE_US:
+            criteria = criteria_from_slots(*(tracker.get_slot(slot) for slot in FORM_SLOTS))
+            if criteria is None:
                 dispatcher.utter_message(response="utter_therapists_none")
+            else:
+                for reply in await search(criteria, directory_engine, live_registry()):
+                    dispatcher.utter_message(response=reply.response, **reply.values)
         # Clear the answers so a later search asks again.
         return [SlotSet(slot, None) for slot in FORM_SLOTS]

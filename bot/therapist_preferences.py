@@ -7,7 +7,9 @@ from typing import Optional
 
 HELP_TYPES = {
     "individual": ("individual", "just me", "myself", "for me", "solo", "one on one", "1:1"),
-    "couples": ("couple", "couples", "both of us", "together", "marriage", "marital", "relationship"),
+    "couples": ("couple", "couples", "both of us", "together", "marriage", "marital", "relationship",
+                "for us", "us both", "we both", "me and my", "my partner and i", "my husband and i",
+                "my wife and i", "with my partner", "with my husband", "with my wife"),
 }
 
 APPROACHES = {
@@ -23,8 +25,9 @@ NO_INSURANCE_PREFERENCE = (
     "self pay", "self-pay", "cash", "n/a", "na", "-",
 )
 
-YES = ("yes", "y", "yeah", "yep", "sure", "ok", "okay", "fine", "video", "online", "telehealth", "either", "both")
-NO = ("no", "n", "nope", "in person", "in-person", "person only", "not online", "no video")
+YES = ("yes", "y", "yeah", "yep", "yup", "ya", "yah", "yea", "ye", "sure", "ok", "okay", "k", "fine", "video",
+       "online", "telehealth", "either", "both", "of course", "definitely", "absolutely")
+NO = ("no", "n", "nope", "nah", "naw", "no thanks", "in person", "in-person", "person only", "not online", "no video")
 
 
 def _normalise(text: str) -> str:
@@ -69,6 +72,6 @@ def parse_yes_no(text: str) -> Optional[bool]:
     text = _normalise(text).rstrip(".!")
     if text in YES or text.startswith(("yes", "yeah", "sure")):
         return True
-    if text in NO or text.startswith(("no ", "no,", "nope", "in person")):
+    if text in NO or text.startswith(("no ", "no,", "nope", "nah", "in person")):
         return False
     return None

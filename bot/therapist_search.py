@@ -1,12 +1,23 @@
-"""Runs a therapist search from the form's slots and renders the matches as text."""
+"""Runs a therapist search from the form's slots and renders the matches as text.
+
+The local directory (roster and NPPES import) is asked first; when it has no match, the
+live NPI Registry (bot.directory.npi_registry); when that cannot be reached in time, the
+national options.
+"""
 
 from __future__ import annotations
 
-from typing import List, Optional
+import logging
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.directory import ProviderMatch, SearchCriteria, parse_location, search_providers
+from bot.directory.npi_registry import Clinician, NpiRegistry, RegistryUnavailable
+
+logger = logging.getLogger(__name__)
 
 APPROACH_NAMES = {
     "act": "ACT",
@@ -21,6 +32,9 @@ PREFERENCE_NAMES = {
     "telehealth": "video sessions",
 }
 NO_INSURANCE_PREFERENCE = "any"
+# Location slot values that end the form without a search.
+NO_LOCATION = "none"           # the user skipped the question, or it failed three times
+OUTSIDE_US = "outside_us"      # the user is outside the US (already told)
 
 
 def criteria_from_slots(
@@ -66,3 +80,54 @@ def describe_match(number: int, match: ProviderMatch) -> str:
 def describe_matches(matches: List[ProviderMatch]) -> str:
     """All matches, one per line."""
     return "\n".join(describe_match(i, m) for i, m in enumerate(matches, start=1))
+
+
+def describe_clinician(number: int, clinician: Clinician) -> str:
+    """One numbered line about a registry clinician: name and credential, type in words,
+    practice city, distance and phone; plain ASCII for SMS."""
+    name = f"{clinician.name}, {clinician.credential}" if clinician.credential else clinician.name
+    place = f"{clinician.city}, {clinician.state}" if clinician.city else clinician.state
+    if clinician.distance_miles is not None:
+        place += " (under 1 mile away)" if clinician.distance_miles < 1 else f" (about {clinician.distance_miles:.0f} miles away)"
+    parts = [f"{number}. {name} - {clinician.specialty}", place]
+    if clinician.phone:
+        parts.append(clinician.phone)
+    return ". ".join(parts) + "."
+
+
+def describe_clinicians(clinicians: List[Clinician]) -> str:
+    return "\n".join(describe_clinician(i, c) for i, c in enumerate(clinicians, start=1))
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A response name and the values it needs."""
+
+    response: str
+    values: Dict[str, str] = field(default_factory=dict)
+
+
+async def search(
+    criteria: SearchCriteria, engine: Callable[[], Engine], registry: Optional[NpiRegistry]
+) -> List[Reply]:
+    """What to tell the user: where the search looked, then directory matches, registry
+    clinicians, no match, or (when neither source answered) the national options."""
+    replies = [Reply("utter_searching_near", {"place": criteria.location.label()})]
+    directory_failed = False
+    try:
+        matches = find_therapists(engine(), criteria)
+    except SQLAlchemyError:
+        logger.exception("therapist directory query failed")
+        directory_failed, matches = True, []
+    if matches:
+        return replies + [Reply("utter_therapists_found", {"matches": describe_matches(matches)})]
+    if registry is None:
+        return replies + [Reply("utter_directory_unavailable" if directory_failed else "utter_therapists_none")]
+    try:
+        clinicians = await registry.search(criteria.location, criteria.help_type)
+    except RegistryUnavailable as error:
+        logger.warning("live registry search failed: %s", error)
+        return replies + [Reply("utter_directory_unavailable")]
+    if clinicians:
+        return replies + [Reply("utter_therapists_found_live", {"matches": describe_clinicians(clinicians)})]
+    return replies + [Reply("utter_therapists_none")]

@@ -34,6 +34,7 @@ def bot_stack(tmp_path_factory):
     env = {
         "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
         "DIRECTORY_DB_URL": f"sqlite:///{workdir / 'directory.db'}",
+        "NPI_REGISTRY_URL": "off",  # no live registry calls from server tests
         **STACK_SECRETS,
     }
     with RasaStack(workdir, model=model, endpoints=endpoints, credentials=credentials, env=env) as stack:

@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+import httpx
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecutionRejected, SlotSet
@@ -10,8 +11,11 @@ from rasa_sdk.events import ActionExecutionRejected, SlotSet
 from actions.assessment import ActionAssessPattern
 from actions.crisis import ActionCrisisHandoff
 from actions.privacy import ActionDeleteMyData
+import actions.therapist
 from actions.therapist import ActionSearchTherapists, ValidateTherapistForm, directory_engine
 from bot.directory import get_engine, import_roster
+from bot.directory.npi_registry import NpiRegistry
+from tests.test_npi_registry import FakeRegistry
 from tests.test_assessment import ALEX, BOTH, JAMIE, MOSTLY_UNSURE, QUESTIONS
 
 ROSTER = Path(__file__).parent / "fixtures" / "directory" / "roster_good.csv"
@@ -137,8 +141,12 @@ async def validate(slot: str, text: str, dispatcher, domain) -> List[Dict[str, A
         ("location", "I live in new york", "NY"),
         ("location", "New York", "NY"),
         ("location", "oh", "OH"),
-        ("location", "10001-1234", "10001"),
-        ("location", "Atlantis", None),
+        ("location", "Calfornia", "CA"),
+        ("location", "10001-1234", "New York, NY 10001"),
+        ("location", "Columbus, OH", "Columbus, OH 43211"),
+        ("location", "queens ny", "Queens, NY 11367"),
+        ("location", "Kansas City, MO", "Kansas City, MO 64124"),
+        ("location", "Narnia", None),
         ("help_type", "couples", "couples"),
         ("help_type", "just for me", "individual"),
         ("help_type", "both individual and couples", None),
@@ -154,6 +162,8 @@ async def validate(slot: str, text: str, dispatcher, domain) -> List[Dict[str, A
         ("telehealth", "in person only", "no"),
         ("telehealth", "video is fine", None),
         ("telehealth", "yes", "yes"),
+        ("telehealth", "ya", "yes"),
+        ("telehealth", "nope", "no"),
     ],
 )
 async def test_validate_therapist_form(slot, text, value, dispatcher, domain):
@@ -168,6 +178,17 @@ async def test_validate_therapist_form(slot, text, value, dispatcher, domain):
 # ---------------- action_search_therapists ----------------
 
 FORM_SLOTS = ["location", "help_type", "approach", "insurance", "telehealth"]
+
+
+@pytest.fixture(autouse=True)
+def no_live_registry(monkeypatch):
+    """No test here reaches the network: the live registry is off unless a test sets a fake."""
+    monkeypatch.setattr(actions.therapist, "live_registry", lambda: None)
+
+
+def use_registry(monkeypatch, handler) -> None:
+    registry = NpiRegistry("https://registry.test/api/", transport=httpx.MockTransport(handler))
+    monkeypatch.setattr(actions.therapist, "live_registry", lambda: registry)
 
 
 @pytest.fixture
@@ -189,8 +210,9 @@ async def test_search_lists_matches(directory, dispatcher, domain):
     t = search_tracker(location="10001", help_type="couples", approach="act", insurance="aetna", telehealth="no")
     events = await ActionSearchTherapists().run(dispatcher, t, domain)
     assert events == [SlotSet(s, None) for s in FORM_SLOTS]
-    assert responses(dispatcher) == ["utter_therapists_found"]
-    text = dispatcher.messages[0]["matches"]
+    assert responses(dispatcher) == ["utter_searching_near", "utter_therapists_found"]
+    assert dispatcher.messages[0]["place"] == "New York, NY 10001"
+    text = dispatcher.messages[1]["matches"]
     assert text.startswith("1. Test Provider A, LMFT. Approach: ACT")
     assert "212-555-0101" in text and "https://example.com/book/a" in text
     assert len(text.splitlines()) <= 3
@@ -199,7 +221,8 @@ async def test_search_lists_matches(directory, dispatcher, domain):
 async def test_search_without_match_gives_national_options(directory, dispatcher, domain):
     t = search_tracker(location="AK", help_type="individual", approach="any", insurance="any", telehealth="yes")
     await ActionSearchTherapists().run(dispatcher, t, domain)
-    assert responses(dispatcher) == ["utter_therapists_none"]
+    assert responses(dispatcher) == ["utter_searching_near", "utter_therapists_none"]
+    assert dispatcher.messages[0]["place"] == "Alaska"
     text = domain["responses"]["utter_therapists_none"][0]["text"]
     for resource in ("1-800-662-4357", "FindTreatment.gov", "aamft.org", "psychologytoday.com", "988"):
         assert resource in text
@@ -214,7 +237,7 @@ async def test_search_when_directory_is_unreachable(tmp_path, monkeypatch, dispa
         events = await ActionSearchTherapists().run(dispatcher, t, domain)
     finally:
         directory_engine.cache_clear()
-    assert responses(dispatcher) == ["utter_directory_unavailable"]
+    assert responses(dispatcher) == ["utter_searching_near", "utter_directory_unavailable"]
     assert events == [SlotSet(s, None) for s in FORM_SLOTS]
 
 
@@ -236,3 +259,173 @@ async def test_validate_therapist_form_ends_only_on_a_confident_stop(confidence,
     else:
         assert SlotSet("location", None) in events
         assert responses(dispatcher) == ["utter_invalid_location"]
+
+
+# ---------------- live registry when the directory has no match ----------------
+
+COUPLES_IN_COLUMBUS = dict(location="Columbus, OH 43215", help_type="couples", approach="any",
+                           insurance="aetna", telehealth="yes")
+NATIONAL = ("1-800-662-4357", "FindTreatment.gov", "aamft.org", "psychologytoday.com", "988")
+
+
+async def test_empty_directory_shows_registry_clinicians(directory, monkeypatch, dispatcher, domain):
+    use_registry(monkeypatch, FakeRegistry())
+    events = await ActionSearchTherapists().run(dispatcher, search_tracker(**COUPLES_IN_COLUMBUS), domain)
+    assert events == [SlotSet(s, None) for s in FORM_SLOTS]
+    assert responses(dispatcher) == ["utter_searching_near", "utter_therapists_found_live"]
+    assert dispatcher.messages[0]["place"] == "Columbus, OH 43215"
+    lines = dispatcher.messages[1]["matches"].splitlines()
+    assert lines[0] == ("1. Avery Example, LMFT - Marriage & family therapist. Columbus, OH (under 1 mile away). "
+                        "614-555-0142.")
+    assert len(lines) == 3 and lines[1].startswith("2. Finley Invented, PH.D. - Clinical psychologist. Columbus, OH (about")
+    text = domain["responses"]["utter_therapists_found_live"][0]["text"]
+    assert "call to ask" in text and "insurance" in text and "doesn't verify a licence" in text
+
+
+@pytest.mark.parametrize("failure", [
+    lambda request: (_ for _ in ()).throw(httpx.ConnectError("no network", request=request)),
+    lambda request: httpx.Response(503),
+    lambda request: httpx.Response(200, content=b"not json"),
+])
+async def test_registry_failure_gives_national_options(directory, monkeypatch, dispatcher, domain, failure):
+    use_registry(monkeypatch, failure)
+    await ActionSearchTherapists().run(dispatcher, search_tracker(**COUPLES_IN_COLUMBUS), domain)
+    assert responses(dispatcher) == ["utter_searching_near", "utter_directory_unavailable"]
+    text = domain["responses"]["utter_directory_unavailable"][0]["text"]
+    assert all(resource in text for resource in NATIONAL)
+
+
+async def test_registry_without_results_gives_national_options(directory, monkeypatch, dispatcher, domain):
+    use_registry(monkeypatch, FakeRegistry({}))
+    await ActionSearchTherapists().run(dispatcher, search_tracker(**COUPLES_IN_COLUMBUS), domain)
+    assert responses(dispatcher) == ["utter_searching_near", "utter_therapists_none"]
+
+
+@pytest.mark.parametrize("location, expected", [("none", ["utter_therapist_national_options"]), ("outside_us", [])])
+async def test_search_after_the_form_was_ended(location, expected, directory, dispatcher, domain):
+    slots = {**COUPLES_IN_COLUMBUS, "location": location}
+    events = await ActionSearchTherapists().run(dispatcher, search_tracker(**slots), domain)
+    assert responses(dispatcher) == expected
+    assert events == [SlotSet(s, None) for s in FORM_SLOTS]
+    if expected:
+        text = domain["responses"][expected[0]][0]["text"]
+        assert all(resource in text for resource in NATIONAL)
+
+
+# ---------------- the form reads details given earlier ----------------
+
+def user(text: str, intent: str = "inform", **extra) -> Dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent, "confidence": 1.0},
+                                                         "entities": extra.get("entities", [])}}
+
+
+FORM_STARTS = [{"event": "action", "name": "therapist_form"}, {"event": "active_loop", "name": "therapist_form"}]
+
+
+async def start_form(events: List[Dict[str, Any]], dispatcher, domain) -> Dict[str, Any]:
+    """Runs the validation the way the form does at activation; returns the slots it set."""
+    last = next(e for e in reversed(events) if e["event"] == "user")
+    t = Tracker(
+        sender_id="test", slots={}, latest_message={"text": last["text"], **last["parse_data"]},
+        events=events + FORM_STARTS, paused=False, followup_action=None,
+        active_loop={"name": "therapist_form"}, latest_action_name="therapist_form",
+    )
+    result = await ValidateTherapistForm().run(dispatcher, t, domain)
+    return {e["name"]: e["value"] for e in result if e["event"] == "slot"}
+
+
+async def test_details_in_the_request_are_not_asked_again(dispatcher, domain):
+    slots = await start_form(
+        [user("find a couples therapist in columbus oh, we have aetna insurance, online is fine", "find_therapist")],
+        dispatcher, domain)
+    assert slots == {"location": "Columbus, OH 43211", "help_type": "couples", "insurance": "aetna", "telehealth": "yes"}
+    assert responses(dispatcher) == []
+
+
+async def test_details_from_several_earlier_messages(dispatcher, domain):
+    events = [user("hi", "greet"), user("I'm in 43215", "inform"),
+              user("i need a therapist just for me, in person", "find_therapist")]
+    slots = await start_form(events, dispatcher, domain)
+    assert slots == {"location": "Columbus, OH 43215", "help_type": "individual", "telehealth": "no"}
+
+
+async def test_crisis_messages_and_unrelated_talk_fill_nothing(dispatcher, domain):
+    events = [
+        user("I can't go on, I'm in Ohio", "crisis"),
+        user("I'm in Texas and feel unsafe", "inform", entities=[{"entity": "crisis_context", "extractor": "CrisisGuard"}]),
+        user("our relationship is hard and he never talks online", "inform"),
+        user("find a therapist", "find_therapist"),
+    ]
+    assert await start_form(events, dispatcher, domain) == {}
+
+
+async def test_answers_from_a_finished_search_are_not_reused(dispatcher, domain):
+    events = [user("couples therapist in Ohio", "find_therapist"), {"event": "action", "name": "action_search_therapists"},
+              user("find a therapist", "find_therapist")]
+    assert await start_form(events, dispatcher, domain) == {}
+
+
+async def test_a_place_outside_the_us_ends_the_form(dispatcher, domain):
+    slots = await start_form([user("I need a therapist in Toronto, Canada", "find_therapist")], dispatcher, domain)
+    assert slots["location"] == "outside_us"
+    assert all(slots[s] is not None for s in FORM_SLOTS)
+    assert responses(dispatcher) == ["utter_outside_us"] and dispatcher.messages[0]["place"] == "Canada"
+
+
+# ---------------- a way on after two failed tries ----------------
+
+def bot(response: str) -> Dict[str, Any]:
+    return {"event": "bot", "text": "...", "metadata": {"utter_action": response}}
+
+
+async def answer(slot: str, text: str, earlier: List[Dict[str, Any]], dispatcher, domain) -> Dict[str, Any]:
+    """The form's validation of `text` as the answer to `slot`, after the `earlier` events."""
+    events = FORM_STARTS + [{"event": "slot", "name": "requested_slot", "value": slot}] + earlier + [
+        user(text), {"event": "slot", "name": slot, "value": text}]
+    t = Tracker(
+        sender_id="test", slots={"requested_slot": slot, slot: text},
+        latest_message={"text": text, "intent": {"name": "inform", "confidence": 1.0}, "entities": []},
+        events=events, paused=False, followup_action=None, active_loop={"name": "therapist_form"},
+        latest_action_name="action_listen",
+    )
+    result = await ValidateTherapistForm().run(dispatcher, t, domain)
+    return {e["name"]: e["value"] for e in result if e["event"] == "slot"}
+
+
+async def test_location_first_failure_then_a_way_on_then_national_options(dispatcher, domain):
+    assert (await answer("location", "Narnia", [], dispatcher, domain))["location"] is None
+    assert responses(dispatcher) == ["utter_invalid_location"]
+    failed_once = [user("Narnia"), bot("utter_invalid_location")]
+    dispatcher.messages.clear()
+    assert (await answer("location", "Hogwarts", failed_once, dispatcher, domain))["location"] is None
+    assert responses(dispatcher) == ["utter_location_way_on"]
+    dispatcher.messages.clear()
+    failed_twice = failed_once + [user("Hogwarts"), bot("utter_location_way_on")]
+    slots = await answer("location", "Mordor", failed_twice, dispatcher, domain)
+    assert slots["location"] == "none" and all(slots[s] is not None for s in FORM_SLOTS)
+    assert responses(dispatcher) == []
+
+
+async def test_location_skip_ends_the_form(dispatcher, domain):
+    slots = await answer("location", "skip", [], dispatcher, domain)
+    assert slots["location"] == "none" and slots["help_type"] == "individual"
+
+
+async def test_near_me_asks_for_a_zip(dispatcher, domain):
+    slots = await answer("location", "near me", [], dispatcher, domain)
+    assert slots["location"] is None
+    assert responses(dispatcher) == ["utter_location_need_zip"]
+
+
+async def test_second_failed_answer_takes_the_default(dispatcher, domain):
+    failed_once = [user("dunno maybe"), bot("utter_invalid_help_type")]
+    slots = await answer("help_type", "hmm what", failed_once, dispatcher, domain)
+    assert slots["help_type"] == "individual"
+    assert responses(dispatcher) == ["utter_default_help_type"]
+
+
+async def test_every_response_the_form_uses_is_in_the_domain(domain):
+    for name in ("utter_location_way_on", "utter_location_need_zip", "utter_outside_us", "utter_default_help_type",
+                 "utter_default_approach", "utter_default_telehealth", "utter_searching_near",
+                 "utter_therapists_found_live", "utter_therapist_national_options"):
+        assert name in domain["responses"], name

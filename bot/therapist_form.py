@@ -1,0 +1,137 @@
+"""What the therapist form can learn from the conversation so far, and how often a question failed.
+
+People give details before they are asked ("couples therapist in Columbus OH, we have
+Aetna, online is fine"). The form reads those from earlier user messages instead of asking
+again. Rules:
+- only messages since the last finished search count, and never a crisis message;
+- a place counts from any such message, but only in a form that cannot be a common word
+  (a ZIP Code, a place with its state, a state name);
+- the kind of help, insurance and video preference count only from messages about the
+  search itself (the "find a therapist" request, a message naming therapy or counselling,
+  or any answer given while the form is open), so "our relationship is hard" during the
+  check-in is not read as "couples".
+
+Events are the rasa-sdk tracker's event dicts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from bot.directory.locations import Location, OutsideUS, read_place
+from bot.therapist_preferences import parse_help_type
+
+FORM_NAME = "therapist_form"
+SEARCH_ACTION = "action_search_therapists"
+CRISIS_INTENT = "crisis"
+CRISIS_EXTRACTOR = "CrisisGuard"
+_ABOUT_THERAPY = re.compile(r"therap|counsel|psycholog|psychiatr|shrink|find (?:a|someone)|\bmft\b|\blmft\b")
+
+_INSURANCE_PATTERNS = (
+    re.compile(r"\b(?:no insurance|uninsured|self[- ]pay|out of pocket|pay cash)\b"),
+    re.compile(r"\b(?:have|with|through|take|takes|accept|accepts|use|using|on)\s+"
+               r"([a-z][a-z&' -]{1,30}?)\s+(?:insurance|coverage|health plan)\b"),
+    re.compile(r"\binsurance (?:is|plan is|through|with)\s+([a-z][a-z&' -]{1,30}?)(?:[.,!;]|$| and | but )"),
+)
+_NO_VIDEO = re.compile(r"\b(?:in[- ]person|face to face|in the office|no (?:video|online|zoom)|not (?:video|online|virtual))\b")
+_VIDEO = re.compile(r"\b(?:online|video|telehealth|virtual|virtually|zoom|remote|remotely)\b")
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    """A user message that may hold details, and whether it is about the search itself."""
+
+    text: str
+    about_search: bool
+
+
+def _is_crisis(event: Mapping[str, Any]) -> bool:
+    parse = event.get("parse_data") or {}
+    intent = (parse.get("intent") or {}).get("name")
+    entities = parse.get("entities") or []
+    return intent == CRISIS_INTENT or any(e.get("extractor") == CRISIS_EXTRACTOR for e in entities)
+
+
+def messages_since_last_search(events: Sequence[Mapping[str, Any]]) -> list[UserMessage]:
+    """User messages since the last search (or session start), newest first, crisis ones left out."""
+    messages: list[UserMessage] = []
+    form_open = False
+    for event in events:
+        kind = event.get("event")
+        if kind == "session_started" or (kind == "action" and event.get("name") == SEARCH_ACTION):
+            messages, form_open = [], False
+        elif kind == "active_loop":
+            form_open = event.get("name") == FORM_NAME
+        elif kind == "user" and not _is_crisis(event):
+            text = event.get("text") or ""
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            about = form_open or intent == "find_therapist" or bool(_ABOUT_THERAPY.search(text.lower()))
+            messages.append(UserMessage(text, about))
+    return messages[::-1]
+
+
+def _first(values: Iterable[Optional[str]]) -> Optional[str]:
+    return next((v for v in values if v is not None), None)
+
+
+def location_from(messages: Sequence[UserMessage]) -> Optional[str]:
+    """A place named in a message: the location's slot value, or the text naming a
+    non-US place in a message about the search (the form then says the directory is US
+    only; "my partner grew up in the UK" in passing does not end the search)."""
+    for message in messages:
+        place = read_place(message.text, whole_answer=False)
+        if isinstance(place, Location):
+            return place.slot_value()
+        if isinstance(place, OutsideUS) and message.about_search:
+            return message.text
+    return None
+
+
+def help_type_from(messages: Sequence[UserMessage]) -> Optional[str]:
+    return _first(parse_help_type(m.text) for m in messages if m.about_search)
+
+
+def insurance_in(text: str) -> Optional[str]:
+    """The insurance named in a sentence, "any" for none or self-pay, else None."""
+    text = " ".join(text.lower().split())
+    if _INSURANCE_PATTERNS[0].search(text):
+        return "any"
+    for pattern in _INSURANCE_PATTERNS[1:]:
+        match = pattern.search(text)
+        if match and match.group(1).strip() not in ("my", "our", "the", "any", "some", "an", "a"):
+            return re.sub(r"^(?:my|our|the) ", "", match.group(1).strip())
+    return None
+
+
+def insurance_from(messages: Sequence[UserMessage]) -> Optional[str]:
+    return _first(insurance_in(m.text) for m in messages if m.about_search)
+
+
+def telehealth_in(text: str) -> Optional[str]:
+    """"yes" when the text welcomes video sessions, "no" when it asks for in person, else None."""
+    text = text.lower()
+    if _NO_VIDEO.search(text):
+        return "no"
+    return "yes" if _VIDEO.search(text) else None
+
+
+def telehealth_from(messages: Sequence[UserMessage]) -> Optional[str]:
+    return _first(telehealth_in(m.text) for m in messages if m.about_search)
+
+
+def failed_tries(events: Sequence[Mapping[str, Any]], slot: str, failure_responses: Sequence[str]) -> int:
+    """How many answers to the current question about `slot` were already turned down
+    (bot messages from `failure_responses` since the question was first asked)."""
+    count = 0
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "bot" and (event.get("metadata") or {}).get("utter_action") in failure_responses:
+            count += 1
+        elif kind == "active_loop" and event.get("name") == FORM_NAME:
+            break
+        elif kind == "slot" and event.get("name") == "requested_slot" and event.get("value") not in (slot, None):
+            break
+        elif kind == "action" and event.get("name") == SEARCH_ACTION:
+            break
+    return count

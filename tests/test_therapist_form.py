@@ -1,0 +1,74 @@
+"""Reading therapist-search details from what the user typed before being asked."""
+import pytest
+
+from bot.therapist_form import (
+    failed_tries,
+    help_type_from,
+    insurance_in,
+    location_from,
+    messages_since_last_search,
+    telehealth_in,
+)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("we have aetna insurance", "aetna"),
+    ("I use Blue Cross Blue Shield insurance", "blue cross blue shield"),
+    ("my insurance is cigna, and online is fine", "cigna"),
+    ("no insurance, we'd pay out of pocket", "any"),
+    ("self-pay", "any"),
+    ("I have insurance", None),
+    ("find a couples therapist", None),
+])
+def test_insurance_in(text, expected):
+    assert insurance_in(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("online is fine", "yes"),
+    ("video sessions would be great", "yes"),
+    ("in person please", "no"),
+    ("no video, in-person only", "no"),
+    ("not online", "no"),
+    ("a couples therapist in ohio", None),
+])
+def test_telehealth_in(text, expected):
+    assert telehealth_in(text) == expected
+
+
+def user(text, intent="inform"):
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "entities": []}}
+
+
+def test_only_messages_about_the_search_give_the_kind_of_help():
+    events = [user("our relationship feels so distant"), user("find a therapist", "find_therapist")]
+    assert help_type_from(messages_since_last_search(events)) is None
+    events.append(user("i'd like a therapist for my husband and i"))
+    assert help_type_from(messages_since_last_search(events)) == "couples"
+
+
+def test_newest_place_wins_and_answers_inside_the_form_count():
+    events = [user("I grew up in Texas"), {"event": "active_loop", "name": "therapist_form"}, user("now in 10001")]
+    messages = messages_since_last_search(events)
+    assert messages[0].about_search and not messages[1].about_search
+    assert location_from(messages) == "New York, NY 10001"
+
+
+def test_failed_tries_count_since_the_question_was_first_asked():
+    def bot(name):
+        return {"event": "bot", "metadata": {"utter_action": name}}
+
+    ask = {"event": "slot", "name": "requested_slot", "value": "location"}
+    events = [bot("utter_invalid_location"), {"event": "active_loop", "name": "therapist_form"}, ask,
+              user("x"), bot("utter_invalid_location"), ask, user("y"), bot("utter_location_way_on"), ask]
+    assert failed_tries(events, "location", ["utter_invalid_location", "utter_location_way_on"]) == 2
+    assert failed_tries(events, "location", ["utter_invalid_location"]) == 1
+    other = events + [{"event": "slot", "name": "requested_slot", "value": "help_type"}]
+    assert failed_tries(other, "help_type", ["utter_invalid_help_type"]) == 0
+
+
+def test_a_country_in_passing_does_not_end_the_search():
+    events = [user("my partner grew up in the UK"), user("find a therapist", "find_therapist")]
+    assert location_from(messages_since_last_search(events)) is None
+    events = [user("find a therapist in the UK", "find_therapist")]
+    assert location_from(messages_since_last_search(events)) == "find a therapist in the UK"
