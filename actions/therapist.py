@@ -9,6 +9,7 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.checkin import Message, is_control
 from bot.directory import get_engine
 from bot.directory.locations import NEAR_ME, Location, OutsideUS, read_place, warm_up
 from bot.directory.npi_registry import registry_from_env
@@ -38,9 +39,6 @@ from bot.therapist_search import (
 logger = logging.getLogger(__name__)
 
 FORM_SLOTS = ("location", "help_type", "approach", "insurance", "telehealth")
-# A typed answer is read as "stop" only when the classifier is this sure: a free-text slot
-# takes any text, and odd text (a stray SQL string, say) sometimes leans towards `stop`.
-STOP_CONFIDENCE = 0.8
 # What a question falls back to when it cannot be answered, or is skipped.
 DEFAULTS = {"help_type": "individual", "approach": "any", "insurance": NO_INSURANCE_PREFERENCE, "telehealth": "yes"}
 SKIP_ANSWERS = ("skip", "pass", "next", "national options", "none", "no idea", "idk", "dont know", "don't know",
@@ -73,9 +71,12 @@ class ValidateTherapistForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        """Rejects the form on a confident "stop", so the stop rule ends it."""
-        intent = tracker.latest_message.get("intent") or {}
-        if intent.get("name") == "stop" and (intent.get("confidence") or 0) >= STOP_CONFIDENCE:
+        """Rejects the form on a confident steering message ("stop", "i have to go", "start
+        over", "continue", "delete my data"), so the rules handle it."""
+        latest = tracker.latest_message or {}
+        intent = latest.get("intent") or {}
+        message = Message(str(latest.get("text") or ""), intent.get("name"), float(intent.get("confidence") or 0.0))
+        if is_control(message) and message.intent != "find_therapist":
             return [ActionExecutionRejected(self.form_name())]
         return await super().run(dispatcher, tracker, domain)
 

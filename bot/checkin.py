@@ -27,7 +27,8 @@ from bot.answers import (
     read_yes_no,
 )
 
-# Intents that have their own rules and leave the form when the message is not an answer.
+# Intents that have their own rules and leave a form (a confident classifier, or the
+# ControlCues component, which forces confidence 1.0); a form question's answer never is one.
 CONTROL_INTENTS = frozenset({"stop", "goodbye", "start_over", "resume", "delete_data", "find_therapist"})
 CONTROL_CONFIDENCE = 0.8
 DIGRESSION_PREFIXES = ("ask_",)
@@ -101,7 +102,7 @@ def interpret(
 
     reading = _chosen(message, previous_buttons)
     if reading is None:
-        if _is_control(message):
+        if is_control(message):
             return CheckinTurn(False)
         reading = (
             read_reaction(message.text, message.ranking)
@@ -128,7 +129,7 @@ def interpret(
     return turn
 
 
-def _is_control(message: Message) -> bool:
+def is_control(message: Message) -> bool:
     """A confident stop / goodbye / start over / resume / delete / therapist request.
 
     "delete" needs a deletion word: the classifier has read "he tells his friends, i saw the
@@ -139,7 +140,7 @@ def _is_control(message: Message) -> bool:
 
 
 def _is_digression(message: Message) -> bool:
-    if message.intent == "delete_data" and not _is_control(message):
+    if message.intent == "delete_data" and not is_control(message):
         return False
     intent = message.intent or ""
     is_other = intent in DIGRESSION_INTENTS or intent.startswith(DIGRESSION_PREFIXES)
