@@ -12,6 +12,10 @@ from bot.assessment import describe_evidence, load_scoring_table, score_answers,
 from bot.checkin import QUOTES_SLOT, UNCLEAR_SLOT, Message, interpret, previous_bot_turn
 
 
+# Intents of an opening description that fills the first question before the form starts.
+OPENING_INTENTS = ("reaction_confused", "reaction_avoidant")
+
+
 def _message(tracker: Tracker) -> Message:
     latest = tracker.latest_message or {}
     intent = latest.get("intent") or {}
@@ -40,7 +44,8 @@ class ValidateAssessmentForm(Action):
         if question is None:
             # The form is starting on an opening description that already answered the
             # first question (a from_intent mapping): read it properly and say how.
-            if tracker.get_slot(REACTION_QUESTION) is None:
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            if intent not in OPENING_INTENTS or tracker.get_slot(REACTION_QUESTION) is None:
                 return []
             question = REACTION_QUESTION
         responses, buttons = previous_bot_turn(tracker.events)

@@ -76,8 +76,12 @@ class ValidateTherapistForm(FormValidationAction):
         latest = tracker.latest_message or {}
         intent = latest.get("intent") or {}
         message = Message(str(latest.get("text") or ""), intent.get("name"), float(intent.get("confidence") or 0.0))
-        if is_control(message) and message.intent != "find_therapist":
-            return [ActionExecutionRejected(self.form_name())]
+        answering = tracker.latest_action_name == "action_listen"  # not the form (re)starting
+        if answering and is_control(message) and message.intent != "find_therapist":
+            # The pending question's free-text mapping took the message; it was no answer.
+            requested = tracker.get_slot("requested_slot")
+            undo = [SlotSet(requested, None)] if requested else []
+            return undo + [ActionExecutionRejected(self.form_name())]
         return await super().run(dispatcher, tracker, domain)
 
     # ---- details given before they were asked ----

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from bot.answers import read_yes_no
+
 HELP_TYPES = {
     "individual": ("individual", "just me", "myself", "for me", "solo", "one on one", "1:1"),
     "couples": ("couple", "couples", "both of us", "together", "marriage", "marital", "relationship",
@@ -20,14 +22,23 @@ APPROACHES = {
     "compassion_focused": ("compassion", "cft"),
 }
 
+# Said anywhere in the insurance answer, these mean "no insurance preference".
 NO_INSURANCE_PREFERENCE = (
     "skip", "none", "no", "any", "no insurance", "no preference", "no insurance preference",
-    "self pay", "self-pay", "cash", "n/a", "na", "-",
+    "self pay", "self-pay", "cash", "n/a", "na", "-", "out of pocket", "don't have insurance",
+    "dont have insurance", "uninsured", "doesn't matter", "does not matter", "not sure", "idk",
 )
+# Words around an insurance name that are not part of it ("i have aetna", "bcbs insurance").
+INSURANCE_PREFIX = re.compile(
+    r"^(?:(?:i|we) (?:have|got|use|am on|'m on)|i've got|ive got|my insurance is|it's|its|"
+    r"through|with|i'm with|im with|insured (?:by|through|with))\s+"
+)
+INSURANCE_SUFFIX = re.compile(r"\s+(?:insurance|plan|coverage|please|pls|thanks|thank you)$")
 
-YES = ("yes", "y", "yeah", "yep", "yup", "ya", "yah", "yea", "ye", "sure", "ok", "okay", "k", "fine", "video",
-       "online", "telehealth", "either", "both", "of course", "definitely", "absolutely")
-NO = ("no", "n", "nope", "nah", "naw", "no thanks", "in person", "in-person", "person only", "not online", "no video")
+# Video-or-not words; plain yes/no answers are read by bot.answers.
+VIDEO_YES = ("video", "online", "telehealth", "virtual", "zoom", "either", "both", "remote")
+OKAY = ("ok", "okay", "k", "fine", "that's fine", "thats fine", "works", "that works")
+VIDEO_NO = ("in person", "in-person", "person only", "not online", "no video", "face to face", "in the room", "office")
 
 
 def _normalise(text: str) -> str:
@@ -61,17 +72,21 @@ def parse_approach(text: str) -> Optional[str]:
 
 def parse_insurance(text: str) -> Optional[str]:
     """The insurance name to look for, or None for no preference."""
-    text = _normalise(text)
-    if not text or text in NO_INSURANCE_PREFERENCE:
+    text = _normalise(text).rstrip(".!")
+    if not text or any(_contains_phrase(text, phrase) for phrase in NO_INSURANCE_PREFERENCE):
         return None
-    return text[:80]
+    text = INSURANCE_SUFFIX.sub("", INSURANCE_PREFIX.sub("", text))
+    return text[:80] or None
 
 
 def parse_yes_no(text: str) -> Optional[bool]:
-    """True for yes, False for no, None when it is neither."""
-    text = _normalise(text).rstrip(".!")
-    if text in YES or text.startswith(("yes", "yeah", "sure")):
-        return True
-    if text in NO or text.startswith(("no ", "no,", "nope", "nah", "in person")):
+    """True when video sessions are fine, False for in person only, None when unclear."""
+    text = _normalise(text)
+    if any(_contains_phrase(text, phrase) for phrase in VIDEO_NO):
         return False
+    answer = read_yes_no(text, "telehealth").value
+    if answer in ("yes", "no"):
+        return answer == "yes"
+    if text.rstrip(".!") in OKAY or any(_contains_phrase(text, phrase) for phrase in VIDEO_YES):
+        return True
     return None

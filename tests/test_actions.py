@@ -160,7 +160,11 @@ async def validate(slot: str, text: str, dispatcher, domain) -> List[Dict[str, A
         ("approach", "any approach", "any"),
         ("insurance", "Aetna", "aetna"),
         ("telehealth", "in person only", "no"),
-        ("telehealth", "video is fine", None),
+        ("telehealth", "video is fine", "yes"),
+        ("telehealth", "nah i'd rather be in the room", "no"),
+        ("telehealth", "kinda", None),
+        ("insurance", "i have anthem", "anthem"),
+        ("insurance", "i'll pay out of pocket", "any"),
         ("telehealth", "yes", "yes"),
         ("telehealth", "ya", "yes"),
         ("telehealth", "nope", "no"),
@@ -241,6 +245,18 @@ async def test_search_when_directory_is_unreachable(tmp_path, monkeypatch, dispa
     assert events == [SlotSet(s, None) for s in FORM_SLOTS]
 
 
+async def test_validate_therapist_form_does_not_reject_while_it_restarts(dispatcher, domain):
+    latest = {"text": "ok i'm back", "intent": {"name": "resume", "confidence": 1.0}, "entities": []}
+    t = Tracker(
+        sender_id="test", slots={"requested_slot": None, "location": "OH"}, latest_message=latest,
+        events=[{"event": "user", "text": "ok i'm back", "parse_data": latest}],
+        paused=False, followup_action=None, active_loop={"name": "therapist_form"},
+        latest_action_name="action_resume_form",
+    )
+    events = await ValidateTherapistForm().run(dispatcher, t, domain)
+    assert not any(isinstance(e, dict) and e.get("event") == "action_execution_rejected" for e in events)
+
+
 @pytest.mark.parametrize("confidence, rejected", [(0.95, True), (0.49, False)])
 async def test_validate_therapist_form_ends_only_on_a_confident_stop(confidence, rejected, dispatcher, domain):
     text = "stop" if rejected else "'; DROP TABLE events; --"
@@ -254,8 +270,8 @@ async def test_validate_therapist_form_ends_only_on_a_confident_stop(confidence,
         latest_action_name="action_listen",
     )
     events = await ValidateTherapistForm().run(dispatcher, t, domain)
-    if rejected:
-        assert events == [ActionExecutionRejected("therapist_form")]
+    if rejected:  # the text the pending question's mapping took is given back
+        assert events == [SlotSet("location", None), ActionExecutionRejected("therapist_form")]
     else:
         assert SlotSet("location", None) in events
         assert responses(dispatcher) == ["utter_invalid_location"]
