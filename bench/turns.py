@@ -3,7 +3,8 @@
 Latency on a shared machine is noise; CPU time the Rasa process spends per message is not
 (much). For each variant (a set of environment overrides and action-endpoint settings) this
 serves our assistant as ``make bench`` does, then, path by path, lets ``--users`` simulated
-users walk that path until ``--rounds`` conversations each are done, and reads the CPU time
+users walk that path until ``--rounds`` conversations each are done (more for short paths, so that each
+path sends at least ``--min-messages``), and reads the CPU time
 (user + system, /proc) the Rasa and action servers used meanwhile. Variants are served in
 turn, A B A B ... (``--repeat``), so that a change of load on the machine hits both alike.
 With ``--profile DIR`` py-spy samples the Rasa process during each path and the script prints
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import shutil
 import signal
 import statistics
@@ -138,7 +140,8 @@ def measure_variant(variant: Variant, model: Path, args: argparse.Namespace,
             for name, texts in PATHS.items():
                 if args.paths and name not in args.paths:
                     continue
-                messages = args.users * args.rounds * len(texts)
+                rounds = max(args.rounds, math.ceil(args.min_messages / (args.users * len(texts))))
+                messages = args.users * rounds * len(texts)
                 profiler = None
                 if args.profile:
                     args.profile.mkdir(parents=True, exist_ok=True)
@@ -196,6 +199,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                         help="a name, then env overrides and action.<key>=<yaml> settings")
     parser.add_argument("--users", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=5, help="conversations per user and path")
+    parser.add_argument("--min-messages", type=int, default=100,
+                        help="more rounds for short paths, up to this many messages")
     parser.add_argument("--repeat", type=int, default=1, help="A B A B ... this many times")
     parser.add_argument("--paths", nargs="*", help="only these paths (default all)")
     parser.add_argument("--profile", type=Path, help="folder for py-spy profiles")

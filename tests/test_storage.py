@@ -69,6 +69,23 @@ def test_url_in_endpoints_used_without_environment(tmp_path):
     assert str(store.engine.url) == f"sqlite:///{tmp_path}/config.db"
 
 
+async def test_sqlite_file_keeps_one_connection_open_across_messages(tmp_path):
+    """No connect (pragmas) and close (WAL checkpoint) per session: the pool keeps it open."""
+    store = EnvSQLTrackerStore(host=f"sqlite:///{tmp_path}/pooled.db")
+    connects = []
+    sa.event.listen(store.engine, "connect", lambda *_: connects.append(1))
+    tracker = DialogueStateTracker.from_events("ann", [])
+    for turn in range(5):
+        tracker.update(UserUttered(f"message {turn}"))
+        await store.save(tracker)
+        assert (await store.retrieve("ann")).latest_message.text == f"message {turn}"
+    assert len(connects) == 1
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    assert len(connects) == 1
+
+
 def test_lock_store_in_memory_without_redis_url(endpoints):
     assert isinstance(LockStore.create(endpoints.lock_store), InMemoryLockStore)
 
