@@ -16,7 +16,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Mapping, Optional, Sequence
 
 import yaml
 
@@ -94,13 +94,20 @@ def _first_reply(url: str, started: float) -> float:
     return time.monotonic() - started
 
 
-@contextmanager
-def serve_ours(workdir: Path, model: Path) -> Iterator[Served]:
-    """Serve our assistant as the tests' ``bot_stack`` does."""
+def repo_endpoints() -> dict[str, Any]:
+    """endpoints.yml with the action endpoint's URL left for ``RasaStack`` to fill in."""
     endpoints = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text())
-    endpoints.pop("action_endpoint", None)
+    endpoints.get("action_endpoint", {}).pop("url", None)
+    return endpoints
+
+
+@contextmanager
+def serve_ours(workdir: Path, model: Path, endpoints: Optional[Mapping[str, Any]] = None,
+               env: Optional[Mapping[str, str]] = None) -> Iterator[Served]:
+    """Serve our assistant as the tests' ``bot_stack`` does (``endpoints``: default the repo's)."""
+    endpoints = repo_endpoints() if endpoints is None else endpoints
     env = {"TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
-           "DIRECTORY_DB_URL": f"sqlite:///{workdir / 'directory.db'}"}
+           "DIRECTORY_DB_URL": f"sqlite:///{workdir / 'directory.db'}", **(env or {})}
     started = time.monotonic()
     with RasaStack(workdir / "serve-ours", model=model, endpoints=endpoints, env=env,
                    timeout=START_TIMEOUT) as stack:

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import TrackerStore
-from rasa.core.utils import AvailableEndpoints
+from rasa.core.utils import AvailableEndpoints, number_of_sanic_workers
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -69,8 +69,35 @@ def test_url_in_endpoints_used_without_environment(tmp_path):
     assert str(store.engine.url) == f"sqlite:///{tmp_path}/config.db"
 
 
+async def test_sqlite_file_keeps_one_connection_open_across_messages(tmp_path):
+    """No connect (pragmas) and close (WAL checkpoint) per session: the pool keeps it open."""
+    store = EnvSQLTrackerStore(host=f"sqlite:///{tmp_path}/pooled.db")
+    connects = []
+    sa.event.listen(store.engine, "connect", lambda *_: connects.append(1))
+    tracker = DialogueStateTracker.from_events("ann", [])
+    for turn in range(5):
+        tracker.update(UserUttered(f"message {turn}"))
+        await store.save(tracker)
+        assert (await store.retrieve("ann")).latest_message.text == f"message {turn}"
+    assert len(connects) == 1
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    assert len(connects) == 1
+
+
 def test_lock_store_in_memory_without_redis_url(endpoints):
     assert isinstance(LockStore.create(endpoints.lock_store), InMemoryLockStore)
+
+
+def test_several_sanic_workers_without_redis_are_refused(endpoints, monkeypatch):
+    """Rasa would start them (a custom lock store class passes its check) with per-process locks."""
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    assert number_of_sanic_workers(endpoints.lock_store) == 2
+    with pytest.raises(ValueError, match="SANIC_WORKERS=2 needs REDIS_URL"):
+        LockStore.create(endpoints.lock_store)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6390/1")
+    assert isinstance(LockStore.create(endpoints.lock_store), AtomicRedisLockStore)
 
 
 async def test_in_memory_lock_round_trip(endpoints):

@@ -18,6 +18,7 @@ import os
 from typing import Any, Callable, Optional, TypeVar
 from urllib.parse import unquote, urlsplit
 
+from rasa.constants import ENV_SANIC_WORKERS
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import (
     LOCK_LIFETIME,
@@ -110,10 +111,29 @@ def redis_lock_store_kwargs(url: str) -> dict[str, Any]:
     }
 
 
+def sanic_workers() -> int:
+    """The number of server processes ``SANIC_WORKERS`` asks Rasa for (1 if unset or invalid)."""
+    try:
+        return max(1, int(os.environ.get(ENV_SANIC_WORKERS, "1")))
+    except ValueError:
+        return 1
+
+
 def lock_store_from_env() -> LockStore:
-    """An ``AtomicRedisLockStore`` for ``REDIS_URL``, or an ``InMemoryLockStore`` without it."""
+    """An ``AtomicRedisLockStore`` for ``REDIS_URL``, or an ``InMemoryLockStore`` without it.
+
+    Rasa only checks the *type* named in endpoints.yml before starting ``SANIC_WORKERS``
+    processes, and a custom class passes that check; without ``REDIS_URL`` each of them
+    would lock conversations in its own memory, so two messages of one conversation could
+    be processed at once. That configuration is refused here instead.
+    """
     url = os.environ.get(REDIS_URL_ENV)
     if not url:
+        if sanic_workers() > 1:
+            raise ValueError(
+                f"{ENV_SANIC_WORKERS}={sanic_workers()} needs {REDIS_URL_ENV}: the in-memory "
+                "lock store only serialises messages within one process."
+            )
         return InMemoryLockStore()
     return AtomicRedisLockStore(**redis_lock_store_kwargs(url))
 

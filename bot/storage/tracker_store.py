@@ -27,6 +27,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import QueuePool
 
 TRACKER_DB_URL_ENV = "TRACKER_DB_URL"
 DEFAULT_TRACKER_DB_URL = "sqlite:///var/tracker.db"
@@ -39,9 +40,8 @@ def tracker_db_url(configured: Optional[str] = None) -> str:
 
 def ensure_sqlite_directory(url: str) -> None:
     """Create the parent folder of an SQLite database file (SQLite will not)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if is_sqlite_file(url):
+        Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def create_tracker_engine(url: Optional[str] = None) -> Engine:
@@ -63,10 +63,32 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def is_sqlite_file(url: str) -> bool:
+    """True for an SQLite database in a file (not in memory)."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+
+
+def pooled_sqlite_engine(url: str) -> Engine:
+    """An engine that keeps its SQLite connections open between sessions.
+
+    SQLAlchemy 1.4 gives a file database a ``NullPool``: every session of the tracker store
+    (two or more a message) opened a new connection, ran the pragmas and closed it again,
+    and closing the last connection of a WAL database checkpoints it. A ``QueuePool`` (what
+    SQLAlchemy 2.0 uses for files) keeps them open; the connections are only ever used by one
+    thread at a time, as the pool hands them out, so SQLite's same-thread check is off.
+    """
+    engine = sa.create_engine(url, poolclass=QueuePool,
+                              connect_args={"check_same_thread": False})
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
 class EnvSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` connected to :func:`tracker_db_url`.
 
     Rasa passes the endpoints.yml ``url`` as ``host``; ``TRACKER_DB_URL`` overrides it.
+    An SQLite file gets :func:`pooled_sqlite_engine` instead of Rasa's engine.
     """
 
     def __init__(
@@ -79,5 +101,9 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         url = tracker_db_url(host)
         ensure_sqlite_directory(url)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
-        if self.engine.dialect.name == "sqlite":
+        if is_sqlite_file(url):
+            self.engine.dispose()
+            self.engine = pooled_sqlite_engine(url)
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        elif self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)

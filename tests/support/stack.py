@@ -236,9 +236,11 @@ class RasaStack:
     def write_config(self) -> None:
         """Write endpoints.yml and credentials.yml for this stack into ``workdir``."""
         self.workdir.mkdir(parents=True, exist_ok=True)
+        # The given action endpoint's settings, with our own action server unless it names a URL.
         endpoints = {
-            "action_endpoint": {"url": f"{self.action_url}/webhook"},
             **self.extra_endpoints,
+            "action_endpoint": {"url": f"{self.action_url}/webhook",
+                                **(self.extra_endpoints.get("action_endpoint") or {})},
         }
         # Rasa's REST channel, unless the caller gives one of its own (the project's).
         credentials = dict(self.extra_credentials)
