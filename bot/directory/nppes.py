@@ -1,56 +1,56 @@
-"""Import mental-health clinicians from the CMS NPPES "Full Replacement Monthly NPI File".
+"""Import psychotherapy clinicians from the CMS NPPES "Full Replacement Monthly NPI File".
 
 The file (npidata_pfile_YYYYMMDD-YYYYMMDD.csv inside the monthly NPPES_Data_Dissemination
-zip) is a quoted CSV of about 330 columns and ~10 GB, so it is streamed row by row with
-the csv module and never held in memory. Columns are found by their published header
-names, so their order does not matter.
+zip) is a quoted CSV of 330 columns and about 9 million rows (~10 GB), so it is streamed
+row by row with `csv.reader` and never held in memory; columns are found by their
+published header names, so their order does not matter. Most rows are ruled out by one
+set test on the 15 taxonomy codes, so that test comes first and does nothing else.
 
 A row is kept when all of these hold, and otherwise counted as skipped with a reason:
-  * one of "Healthcare Provider Taxonomy Code_1".."_15" is in MENTAL_HEALTH_TAXONOMIES;
+  * one of "Healthcare Provider Taxonomy Code_1".."_15" is a psychotherapy code
+    (`taxonomy.PSYCHOTHERAPY_CODES`, from the NUCC code set; see taxonomy.yml);
   * the NPI is not deactivated ("NPI Deactivation Date" empty, or an
     "NPI Reactivation Date" on or after it);
   * "Entity Type Code" is 1 (an individual; 2 = organisation);
-  * the practice location is in the US (country code empty or "US") and not military mail;
-  * the practice location has a telephone number (NPPES has no other contact field).
-Kept rows must also pass the checks in `_record` (10-digit NPI with a valid check digit,
-name, 2-letter state, 5/9-digit ZIP, 10-digit phone, MM/DD/YYYY dates); a row that
-fails is rejected with its row number (header = row 1) and column.
+  * the practice location is in the US (country code empty or "US"), not military mail,
+    and its state is a US state or territory (a code, or a name such as "CALIFORNIA");
+  * the practice location has a usable telephone number (NPPES has no other contact field).
 
-NPPES says nothing about approaches, couples work, insurance or telehealth, so those are
-stored as "not listed". "Provider License Number State Code_N" of the mental-health
-taxonomies become licensed_states.
+Odd values in a kept row do not cost the row: they are blanked or normalised and
+counted in `ImportReport.fixes` - a state written out as a name becomes its code; a
+phone with more than 10 digits keeps its first 10 (the rest is an extension); a ZIP that
+is not 5 or 9 digits is blanked; a licence state that is not a US state is dropped;
+practice states FM, MH and PW (Micronesia, Marshall Islands, Palau, which NPPES uses) are
+kept as they are. A row is rejected, with its row number (header = row 1) and column,
+only when it cannot identify a provider: an NPI that is not 10 digits or fails its check
+digit, no last name, an entity type that is not 1 or 2, or a date that is not MM/DD/YYYY.
+
+Each kept clinician stores its psychotherapy codes, the code NPPES marks primary
+("Healthcare Provider Primary Taxonomy Switch_N" = Y; with no Y, a lone code), whether
+that primary is a psychotherapy code, and the code and role shown to users (the primary
+when it is a psychotherapy code, else the first psychotherapy code). NPPES says nothing
+about approaches, couples work, insurance or telehealth, so those are stored as "not
+listed". The licence states of the psychotherapy codes become licensed_states.
 """
 from __future__ import annotations
 
 import csv
 import re
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from bot.directory import fields
-from bot.directory.fields import ColumnError, checked
+from bot.directory.fields import ColumnError, FieldError
+from bot.directory.locations import STATE_NAMES, state_code
 from bot.directory.models import ProviderRecord
+from bot.directory.taxonomy import PSYCHOTHERAPY_CODES, role
 from bot.directory.upsert import ImportReport, ProviderWriter, RowRejection
 
 SOURCE = "nppes"
-
-# NUCC Health Care Provider Taxonomy codes of clinicians who provide psychotherapy.
-# Deliberately not included: 106E00000X (Assistant Behavior Analyst) and 2084P0804X
-# (Child & Adolescent Psychiatry) - this directory serves adults and couples.
-MENTAL_HEALTH_TAXONOMIES = frozenset({
-    "101Y00000X",  # Counselor
-    "101YM0800X",  # Counselor, Mental Health
-    "101YP2500X",  # Counselor, Professional
-    "103T00000X",  # Psychologist
-    "103TC0700X",  # Psychologist, Clinical
-    "1041C0700X",  # Social Worker, Clinical
-    "106H00000X",  # Marriage & Family Therapist
-    "2084P0800X",  # Psychiatry & Neurology, Psychiatry
-    "363LP0808X",  # Nurse Practitioner, Psychiatric/Mental Health
-    "364SP0808X",  # Clinical Nurse Specialist, Psychiatric/Mental Health
-})
+BATCH_SIZE = 10_000
 
 COL_NPI = "NPI"
 COL_ENTITY = "Entity Type Code"
@@ -68,14 +68,17 @@ COL_DEACTIVATED = "NPI Deactivation Date"
 COL_REACTIVATED = "NPI Reactivation Date"
 TAXONOMY_SLOTS = range(1, 16)
 COL_TAXONOMY = [f"Healthcare Provider Taxonomy Code_{n}" for n in TAXONOMY_SLOTS]
+COL_PRIMARY = [f"Healthcare Provider Primary Taxonomy Switch_{n}" for n in TAXONOMY_SLOTS]
 COL_LICENSE_STATE = [f"Provider License Number State Code_{n}" for n in TAXONOMY_SLOTS]
 
 REQUIRED_COLUMNS = (
     COL_NPI, COL_ENTITY, COL_LAST, COL_FIRST, COL_CREDENTIAL, COL_ADDRESS_1, COL_ADDRESS_2,
     COL_CITY, COL_STATE, COL_POSTAL, COL_COUNTRY, COL_PHONE, COL_DEACTIVATED,
-    COL_REACTIVATED, *COL_TAXONOMY, *COL_LICENSE_STATE,
+    COL_REACTIVATED, *COL_TAXONOMY, *COL_PRIMARY, *COL_LICENSE_STATE,
 )
 MILITARY_STATES = frozenset({"AA", "AE", "AP"})
+FREELY_ASSOCIATED_STATES = frozenset({"FM", "MH", "PW"})
+SKIP_NO_TAXONOMY = "no psychotherapy taxonomy"
 
 
 class NppesFormatError(ValueError):
@@ -109,83 +112,149 @@ def _display(text: str) -> str:
     return cleaned.title() if cleaned.isupper() else cleaned
 
 
-class _Row:
-    def __init__(self, values: list[str], index: dict[str, int]) -> None:
-        self._values = values
-        self._index = index
+class _Columns:
+    """Positions of the columns the importer reads, found by header name."""
 
-    def __getitem__(self, column: str) -> str:
-        position = self._index[column]
-        return self._values[position] if position < len(self._values) else ""
+    def __init__(self, header: list[str]) -> None:
+        index = {fields.clean(name): position for position, name in enumerate(header)}
+        missing = [column for column in REQUIRED_COLUMNS if column not in index]
+        if missing:
+            raise NppesFormatError(
+                f"row 1 (header): missing NPPES column(s): {', '.join(map(repr, missing))}")
+        self.width = len(header)
+        self.index = index
+        self.taxonomy = [index[c] for c in COL_TAXONOMY]
+        self.primary = [index[c] for c in COL_PRIMARY]
+        self.license_state = [index[c] for c in COL_LICENSE_STATE]
+        self.taxonomy_codes = itemgetter(*self.taxonomy)
+
+    def __getitem__(self, column: str) -> int:
+        return self.index[column]
 
 
-def _skip_reason(row: _Row) -> str | None:
-    # Taxonomy first: it is cheap and rules out most of the ~8 million rows.
-    if not any(row[c].strip() in MENTAL_HEALTH_TAXONOMIES for c in COL_TAXONOMY):
-        return "no mental-health taxonomy"
-    deactivated = _date(row[COL_DEACTIVATED], COL_DEACTIVATED)
-    reactivated = _date(row[COL_REACTIVATED], COL_REACTIVATED)
-    if deactivated and not (reactivated and reactivated >= deactivated):
-        return "deactivated NPI"
-    entity = fields.clean(row[COL_ENTITY])
+class _Skip(Exception):
+    """The row is not kept; str(skip) is the reason counted in the report."""
+
+
+def _state_code(value: str) -> tuple[str | None, str | None]:
+    """(code, fix) for a state as NPPES writes it; code None when it is not a US place."""
+    text = fields.clean(value).upper()
+    if text in STATE_NAMES:
+        return text, None
+    if text in FREELY_ASSOCIATED_STATES:
+        return text, "state FM/MH/PW (freely associated state) kept as is"
+    code = state_code(text) if len(text) > 2 else None
+    return code, ("state written as a name, replaced by its code" if code else None)
+
+
+def _phone(value: str) -> tuple[str, str | None]:
+    """(NNN-NNN-NNNN, fix) from an NPPES phone; _Skip when there is no usable number."""
+    digits = re.sub(r"\D", "", value)
+    fix = None
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    elif len(digits) > 10:
+        digits = digits[1:11] if digits[0] == "1" and digits[1] in "01" else digits[:10]
+        fix = "phone longer than 10 digits, first 10 kept"
+    if len(digits) != 10 or digits[0] in "01":
+        raise _Skip("no usable practice phone")
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}", fix
+
+
+def _primary_code(values: list[str], columns: _Columns) -> str | None:
+    codes = [values[p].strip() for p in columns.taxonomy]
+    for code, switch in zip(codes, (values[p] for p in columns.primary)):
+        if code and switch.strip().upper() == "Y":
+            return code
+    listed = [code for code in codes if code]
+    return listed[0] if len(listed) == 1 else None
+
+
+def _record(values: list[str], columns: _Columns, report: ImportReport) -> ProviderRecord:
+    """The record for a row with a psychotherapy code; _Skip or ColumnError otherwise."""
+    deactivated = _date(values[columns[COL_DEACTIVATED]], COL_DEACTIVATED)
+    if deactivated:
+        reactivated = _date(values[columns[COL_REACTIVATED]], COL_REACTIVATED)
+        if not (reactivated and reactivated >= deactivated):
+            raise _Skip("deactivated NPI")
+    entity = fields.clean(values[columns[COL_ENTITY]])
     if entity == "2":
-        return "organisation"
+        raise _Skip("organisation")
     if entity != "1":
         raise ColumnError(COL_ENTITY, f"{entity!r} is not 1 or 2")
-    if fields.clean(row[COL_COUNTRY]).upper() not in ("", "US"):
-        return "practice outside the US"
-    if fields.clean(row[COL_STATE]).upper() in MILITARY_STATES:
-        return "military mail address"
-    if not fields.clean(row[COL_PHONE]):
-        return "no practice phone"
-    return None
+    if fields.clean(values[columns[COL_COUNTRY]]).upper() not in ("", "US"):
+        raise _Skip("practice outside the US")
+    raw_state = values[columns[COL_STATE]]
+    if fields.clean(raw_state).upper() in MILITARY_STATES:
+        raise _Skip("military mail address")
+    state, state_fix = _state_code(raw_state)
+    if state is None:
+        raise _Skip("practice state not a US state or territory")
+    if not fields.clean(values[columns[COL_PHONE]]):
+        raise _Skip("no practice phone")
+    phone, phone_fix = _phone(values[columns[COL_PHONE]])
 
-
-def _record(row: _Row) -> ProviderRecord:
-    npi = fields.clean(row[COL_NPI])
+    npi = fields.clean(values[columns[COL_NPI]])
     if not re.fullmatch(r"\d{10}", npi):
         raise ColumnError(COL_NPI, f"{npi!r} is not 10 digits")
     if not npi_check_digit_ok(npi):
         raise ColumnError(COL_NPI, f"{npi!r} has a wrong check digit")
-    last = _display(row[COL_LAST])
+    last = _display(values[columns[COL_LAST]])
     if not last:
         raise ColumnError(COL_LAST, "required value is empty")
-    name = " ".join(filter(None, (_display(row[COL_FIRST]), last)))
 
-    def check(column: str, checker):
-        return checked(column, checker, row[column])
-
-    state = check(COL_STATE, fields.state_code_exact)
-    postal_code = check(COL_POSTAL, fields.postal_code)
-    phone = check(COL_PHONE, fields.phone)
+    fixes = [f for f in (state_fix, phone_fix) if f]
+    try:
+        postal_code = fields.postal_code(values[columns[COL_POSTAL]])
+    except FieldError:
+        postal_code = None
+        fixes.append("ZIP not 5 or 9 digits, blanked")
+    matched: list[str] = []
     licensed = set()
-    for taxonomy_col, license_col in zip(COL_TAXONOMY, COL_LICENSE_STATE):
-        license_state = fields.clean(row[license_col]).upper()
-        if fields.clean(row[taxonomy_col]) in MENTAL_HEALTH_TAXONOMIES and license_state:
-            licensed.add(check(license_col, fields.state_code_exact))
-    address = ", ".join(filter(None, (fields.clean(row[COL_ADDRESS_1]),
-                                      fields.clean(row[COL_ADDRESS_2]))))
+    for taxonomy_position, license_position in zip(columns.taxonomy, columns.license_state):
+        code = values[taxonomy_position].strip()
+        if code not in PSYCHOTHERAPY_CODES:
+            continue
+        matched.append(code)
+        if not fields.clean(values[license_position]):
+            continue
+        license_state, license_fix = _state_code(values[license_position])
+        if license_state is None:
+            fixes.append("licence state not a US state, dropped")
+        else:
+            licensed.add(license_state)
+            if license_fix:
+                fixes.append(f"licence {license_fix}")
+    primary = _primary_code(values, columns)
+    if primary is None:
+        mental_health_primary = all(
+            values[p].strip() in PSYCHOTHERAPY_CODES for p in columns.taxonomy if values[p].strip())
+    else:
+        mental_health_primary = primary in PSYCHOTHERAPY_CODES
+    shown = primary if primary in PSYCHOTHERAPY_CODES else matched[0]
+    for fix in fixes:
+        report.fix(fix)
+
+    name = " ".join(filter(None, (_display(values[columns[COL_FIRST]]), last)))
+    address = ", ".join(filter(None, (fields.clean(values[columns[COL_ADDRESS_1]]),
+                                      fields.clean(values[columns[COL_ADDRESS_2]]))))
     return ProviderRecord(
         source=SOURCE,
         source_key=npi,
         name=name,
-        credentials=fields.optional(row[COL_CREDENTIAL]),
+        credentials=fields.optional(values[columns[COL_CREDENTIAL]]),
         phone=phone,
         address=_display(address) or None,
-        city=_display(row[COL_CITY]) or None,
+        city=_display(values[columns[COL_CITY]]) or None,
         state=state,
         postal_code=postal_code,
         licensed_states=frozenset(licensed - {state}),
+        taxonomies=frozenset(matched),
+        primary_taxonomy=primary,
+        mental_health_primary=mental_health_primary,
+        clinician_taxonomy=shown,
+        clinician_role=role(shown),
     )
-
-
-def _column_index(header: list[str]) -> dict[str, int]:
-    index = {fields.clean(name): position for position, name in enumerate(header)}
-    missing = [column for column in REQUIRED_COLUMNS if column not in index]
-    if missing:
-        raise NppesFormatError(
-            f"row 1 (header): missing NPPES column(s): {', '.join(map(repr, missing))}")
-    return index
 
 
 def import_nppes(engine: Engine, path: str | Path, prune: bool = False) -> ImportReport:
@@ -196,31 +265,39 @@ def import_nppes(engine: Engine, path: str | Path, prune: bool = False) -> Impor
     deleted; NPIs of rejected rows keep their earlier row.
     """
     report = ImportReport()
-    writer = ProviderWriter(engine, SOURCE, report, prune=prune)
+    writer = ProviderWriter(engine, SOURCE, report, prune=prune, batch_size=BATCH_SIZE)
+    wanted = PSYCHOTHERAPY_CODES
     row_number = 1
+    no_taxonomy = 0
     try:
         with open(path, newline="", encoding="utf-8", errors="replace") as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
             if header is None:
                 raise NppesFormatError("the file is empty (no header row)")
-            index = _column_index(header)
+            columns = _Columns(header)
+            width, taxonomy_codes = columns.width, columns.taxonomy_codes
             for row_number, values in enumerate(reader, start=2):
-                row = _Row(values, index)
+                if len(values) < width:
+                    values.extend([""] * (width - len(values)))
+                if wanted.isdisjoint(taxonomy_codes(values)):
+                    no_taxonomy += 1
+                    continue
                 try:
-                    reason = _skip_reason(row)
-                    if reason:
-                        report.skip(reason)
-                    else:
-                        writer.add(_record(row))
+                    writer.add(_record(values, columns, report))
+                except _Skip as skip:
+                    report.skip(str(skip))
                 except ColumnError as error:
                     report.reject(RowRejection(row_number, error.column, error.reason))
-                    npi = fields.clean(row[COL_NPI])
+                    npi = fields.clean(values[columns[COL_NPI]])
                     if re.fullmatch(r"\d{10}", npi):
                         writer.protect(npi)
     except OSError as error:
         raise NppesFormatError(f"cannot read {path}: {error.strerror}") from None
     except csv.Error as error:
         raise NppesFormatError(f"row {row_number + 1}: malformed CSV: {error}") from None
+    if no_taxonomy:
+        report.skipped += no_taxonomy
+        report.skip_reasons[SKIP_NO_TAXONOMY] += no_taxonomy
     writer.finish()
     return report

@@ -33,11 +33,16 @@ class ImportReport:
     rejected: int = 0
     removed: int = 0
     skip_reasons: Counter = field(default_factory=Counter)
+    # Fields blanked or normalised in rows that were kept, by what was done.
+    fixes: Counter = field(default_factory=Counter)
     rejections: list[RowRejection] = field(default_factory=list)
 
     def skip(self, reason: str) -> None:
         self.skipped += 1
         self.skip_reasons[reason] += 1
+
+    def fix(self, what: str) -> None:
+        self.fixes[what] += 1
 
     def reject(self, rejection: RowRejection) -> None:
         self.rejected += 1
@@ -47,7 +52,8 @@ class ImportReport:
     def summary(self) -> str:
         return (
             f"inserted={self.inserted} updated={self.updated} unchanged={self.unchanged} "
-            f"skipped={self.skipped} rejected={self.rejected} removed={self.removed}"
+            f"skipped={self.skipped} rejected={self.rejected} removed={self.removed} "
+            f"fields_fixed={sum(self.fixes.values())}"
         )
 
 
