@@ -39,13 +39,13 @@ import re
 from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from bot.directory import fields
 from bot.directory.fields import ColumnError, FieldError
 from bot.directory.locations import STATE_NAMES, state_code
-from bot.directory.models import ProviderRecord
 from bot.directory.taxonomy import PSYCHOTHERAPY_CODES, role
 from bot.directory.upsert import ImportReport, ProviderWriter, RowRejection
 
@@ -79,20 +79,22 @@ REQUIRED_COLUMNS = (
 MILITARY_STATES = frozenset({"AA", "AE", "AP"})
 FREELY_ASSOCIATED_STATES = frozenset({"FM", "MH", "PW"})
 SKIP_NO_TAXONOMY = "no psychotherapy taxonomy"
+_NOT_LISTED: frozenset[str] = frozenset()
 
 
 class NppesFormatError(ValueError):
     """The file as a whole cannot be imported (unreadable, columns missing)."""
 
 
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # digit -> sum of the digits of 2 * digit
+
+
 def npi_check_digit_ok(npi: str) -> bool:
-    """Luhn check over "80840" + the NPI, as the NPI standard specifies."""
-    total = 0
-    for position, char in enumerate(reversed("80840" + npi)):
-        digit = int(char)
-        if position % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
+    """Luhn check over "80840" + the NPI, as the NPI standard specifies (the prefix adds 24)."""
+    total = 24
+    for position, char in enumerate(reversed(npi)):
+        digit = ord(char) - 48
+        total += _DOUBLED[digit] if position % 2 else digit
     return total % 10 == 0
 
 
@@ -122,14 +124,13 @@ class _Columns:
             raise NppesFormatError(
                 f"row 1 (header): missing NPPES column(s): {', '.join(map(repr, missing))}")
         self.width = len(header)
-        self.index = index
-        self.taxonomy = [index[c] for c in COL_TAXONOMY]
-        self.primary = [index[c] for c in COL_PRIMARY]
-        self.license_state = [index[c] for c in COL_LICENSE_STATE]
-        self.taxonomy_codes = itemgetter(*self.taxonomy)
-
-    def __getitem__(self, column: str) -> int:
-        return self.index[column]
+        (self.npi, self.entity, self.last, self.first, self.credential, self.address_1,
+         self.address_2, self.city, self.state, self.postal, self.country, self.phone,
+         self.deactivated, self.reactivated) = (index[c] for c in REQUIRED_COLUMNS[:14])
+        taxonomy = [index[c] for c in COL_TAXONOMY]
+        self.slots = list(zip(taxonomy, (index[c] for c in COL_PRIMARY),
+                              (index[c] for c in COL_LICENSE_STATE)))
+        self.taxonomy_codes = itemgetter(*taxonomy)
 
 
 class _Skip(Exception):
@@ -161,62 +162,61 @@ def _phone(value: str) -> tuple[str, str | None]:
     return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}", fix
 
 
-def _primary_code(values: list[str], columns: _Columns) -> str | None:
-    codes = [values[p].strip() for p in columns.taxonomy]
-    for code, switch in zip(codes, (values[p] for p in columns.primary)):
-        if code and switch.strip().upper() == "Y":
-            return code
-    listed = [code for code in codes if code]
-    return listed[0] if len(listed) == 1 else None
-
-
-def _record(values: list[str], columns: _Columns, report: ImportReport) -> ProviderRecord:
-    """The record for a row with a psychotherapy code; _Skip or ColumnError otherwise."""
-    deactivated = _date(values[columns[COL_DEACTIVATED]], COL_DEACTIVATED)
+def _row(values: list[str], at: _Columns, report: ImportReport) -> dict[str, Any]:
+    """The providers row for a line with a psychotherapy code; _Skip or ColumnError otherwise."""
+    deactivated = _date(values[at.deactivated], COL_DEACTIVATED)
     if deactivated:
-        reactivated = _date(values[columns[COL_REACTIVATED]], COL_REACTIVATED)
+        reactivated = _date(values[at.reactivated], COL_REACTIVATED)
         if not (reactivated and reactivated >= deactivated):
             raise _Skip("deactivated NPI")
-    entity = fields.clean(values[columns[COL_ENTITY]])
+    entity = values[at.entity].strip()
     if entity == "2":
         raise _Skip("organisation")
     if entity != "1":
         raise ColumnError(COL_ENTITY, f"{entity!r} is not 1 or 2")
-    if fields.clean(values[columns[COL_COUNTRY]]).upper() not in ("", "US"):
+    if values[at.country].strip().upper() not in ("", "US"):
         raise _Skip("practice outside the US")
-    raw_state = values[columns[COL_STATE]]
-    if fields.clean(raw_state).upper() in MILITARY_STATES:
+    raw_state = values[at.state]
+    if raw_state.strip().upper() in MILITARY_STATES:
         raise _Skip("military mail address")
     state, state_fix = _state_code(raw_state)
     if state is None:
         raise _Skip("practice state not a US state or territory")
-    if not fields.clean(values[columns[COL_PHONE]]):
+    if not values[at.phone].strip():
         raise _Skip("no practice phone")
-    phone, phone_fix = _phone(values[columns[COL_PHONE]])
+    phone, phone_fix = _phone(values[at.phone])
 
-    npi = fields.clean(values[columns[COL_NPI]])
-    if not re.fullmatch(r"\d{10}", npi):
+    npi = values[at.npi].strip()
+    if not (len(npi) == 10 and npi.isdigit() and npi.isascii()):
         raise ColumnError(COL_NPI, f"{npi!r} is not 10 digits")
     if not npi_check_digit_ok(npi):
         raise ColumnError(COL_NPI, f"{npi!r} has a wrong check digit")
-    last = _display(values[columns[COL_LAST]])
+    last = _display(values[at.last])
     if not last:
         raise ColumnError(COL_LAST, "required value is empty")
 
     fixes = [f for f in (state_fix, phone_fix) if f]
     try:
-        postal_code = fields.postal_code(values[columns[COL_POSTAL]])
+        postal_code = fields.postal_code(values[at.postal])
     except FieldError:
         postal_code = None
         fixes.append("ZIP not 5 or 9 digits, blanked")
     matched: list[str] = []
     licensed = set()
-    for taxonomy_position, license_position in zip(columns.taxonomy, columns.license_state):
+    primary = lone = None
+    listed = 0
+    for taxonomy_position, switch_position, license_position in at.slots:
         code = values[taxonomy_position].strip()
+        if not code:
+            continue
+        listed += 1
+        lone = code
+        if primary is None and values[switch_position].strip().upper() == "Y":
+            primary = code
         if code not in PSYCHOTHERAPY_CODES:
             continue
         matched.append(code)
-        if not fields.clean(values[license_position]):
+        if not values[license_position].strip():
             continue
         license_state, license_fix = _state_code(values[license_position])
         if license_state is None:
@@ -225,36 +225,42 @@ def _record(values: list[str], columns: _Columns, report: ImportReport) -> Provi
             licensed.add(license_state)
             if license_fix:
                 fixes.append(f"licence {license_fix}")
-    primary = _primary_code(values, columns)
-    if primary is None:
-        mental_health_primary = all(
-            values[p].strip() in PSYCHOTHERAPY_CODES for p in columns.taxonomy if values[p].strip())
-    else:
-        mental_health_primary = primary in PSYCHOTHERAPY_CODES
+    if primary is None and listed == 1:
+        primary = lone
+    # With no primary marked, the clinician counts as mental-health primary when every
+    # code listed is a psychotherapy code.
+    mental_health_primary = (primary in PSYCHOTHERAPY_CODES if primary is not None
+                             else len(matched) == listed)
     shown = primary if primary in PSYCHOTHERAPY_CODES else matched[0]
     for fix in fixes:
         report.fix(fix)
 
-    name = " ".join(filter(None, (_display(values[columns[COL_FIRST]]), last)))
-    address = ", ".join(filter(None, (fields.clean(values[columns[COL_ADDRESS_1]]),
-                                      fields.clean(values[columns[COL_ADDRESS_2]]))))
-    return ProviderRecord(
-        source=SOURCE,
-        source_key=npi,
-        name=name,
-        credentials=fields.optional(values[columns[COL_CREDENTIAL]]),
-        phone=phone,
-        address=_display(address) or None,
-        city=_display(values[columns[COL_CITY]]) or None,
-        state=state,
-        postal_code=postal_code,
-        licensed_states=frozenset(licensed - {state}),
-        taxonomies=frozenset(matched),
-        primary_taxonomy=primary,
-        mental_health_primary=mental_health_primary,
-        clinician_taxonomy=shown,
-        clinician_role=role(shown),
-    )
+    first = _display(values[at.first])
+    address = ", ".join(filter(None, (fields.clean(values[at.address_1]),
+                                      fields.clean(values[at.address_2]))))
+    licensed.discard(state)
+    return {
+        "source": SOURCE,
+        "source_key": npi,
+        "name": f"{first} {last}" if first else last,
+        "state": state,
+        "credentials": fields.optional(values[at.credential]),
+        "approaches": _NOT_LISTED,
+        "help_types": _NOT_LISTED,
+        "insurance": _NOT_LISTED,
+        "telehealth": None,
+        "phone": phone,
+        "booking_url": None,
+        "address": _display(address) or None,
+        "city": _display(values[at.city]) or None,
+        "postal_code": postal_code,
+        "licensed_states": frozenset(licensed),
+        "taxonomies": frozenset(matched),
+        "primary_taxonomy": primary,
+        "mental_health_primary": mental_health_primary,
+        "clinician_taxonomy": shown,
+        "clinician_role": role(shown),
+    }
 
 
 def import_nppes(engine: Engine, path: str | Path, prune: bool = False) -> ImportReport:
@@ -284,12 +290,12 @@ def import_nppes(engine: Engine, path: str | Path, prune: bool = False) -> Impor
                     no_taxonomy += 1
                     continue
                 try:
-                    writer.add(_record(values, columns, report))
+                    writer.add_row(_row(values, columns, report))
                 except _Skip as skip:
                     report.skip(str(skip))
                 except ColumnError as error:
                     report.reject(RowRejection(row_number, error.column, error.reason))
-                    npi = fields.clean(values[columns[COL_NPI]])
+                    npi = values[columns.npi].strip()
                     if re.fullmatch(r"\d{10}", npi):
                         writer.protect(npi)
     except OSError as error:
