@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -58,9 +58,30 @@ def find_therapists(engine: Engine, criteria: SearchCriteria) -> List[ProviderMa
     return search_providers(engine, criteria, limit=3)
 
 
-def describe_match(number: int, match: ProviderMatch) -> str:
-    """One numbered line about a provider, plain ASCII so it fits SMS well."""
+NPI_NOTE = (
+    "Listings marked NPI come from the federal NPI registry; an NPI does not verify a "
+    "licence, so check it with your state's licensing board."
+)
+
+
+def _sentences(parts: List[str]) -> str:
+    """Parts joined as sentences, without doubling a period ("PSY.D." stays "PSY.D.")."""
+    return " ".join(p if p.endswith(".") else p + "." for p in parts if p)
+
+
+def _ask_about(preferences) -> str:
+    names = [PREFERENCE_NAMES.get(p, p) for p in preferences]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
+def describe_match(number: int, match: ProviderMatch, asked_of_all: Tuple[str, ...] = ()) -> str:
+    """One numbered line about a provider, plain ASCII so it fits SMS well.
+
+    Preferences in `asked_of_all` are left out: `describe_matches` names them once.
+    """
     name = f"{match.name}, {match.credentials}" if match.credentials else match.name
+    if match.clinician_type:
+        name += f" ({match.clinician_type}{', NPI' if match.source == 'nppes' else ''})"
     parts = [f"{number}. {name}"]
     if match.approaches:
         parts.append("Approach: " + ", ".join(APPROACH_NAMES.get(a, a) for a in match.approaches))
@@ -70,16 +91,23 @@ def describe_match(number: int, match: ProviderMatch) -> str:
     if match.telehealth:
         place += " (video sessions available)"
     parts.append(place)
-    if match.unconfirmed:
-        parts.append(
-            "Ask them about " + " and ".join(PREFERENCE_NAMES.get(p, p) for p in match.unconfirmed)
-        )
-    return ". ".join(parts) + "."
+    own = [p for p in match.unconfirmed if p not in asked_of_all]
+    if own:
+        parts.append("Ask them about " + _ask_about(own))
+    return _sentences(parts)
 
 
 def describe_matches(matches: List[ProviderMatch]) -> str:
-    """All matches, one per line."""
-    return "\n".join(describe_match(i, m) for i, m in enumerate(matches, start=1))
+    """All matches, one per line; what to ask every one of them, once at the end."""
+    asked_of_all = tuple(p for p in matches[0].unconfirmed
+                         if all(p in m.unconfirmed for m in matches)) if matches else ()
+    lines = [describe_match(i, m, asked_of_all) for i, m in enumerate(matches, start=1)]
+    if asked_of_all:
+        lines.append(f"Ask {'each of them' if len(matches) > 1 else 'them'} about "
+                     f"{_ask_about(asked_of_all)}.")
+    if any(m.source == "nppes" for m in matches):
+        lines.append(NPI_NOTE)
+    return "\n".join(lines)
 
 
 def describe_clinician(number: int, clinician: Clinician) -> str:

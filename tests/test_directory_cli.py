@@ -1,3 +1,4 @@
+import csv
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,23 @@ def test_default_database_is_var_directory_db(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["import-roster", str(FIXTURES / "roster_good.csv")]) == EXIT_OK
     assert (tmp_path / "var" / "directory.db").is_file()
+
+
+def test_nppes_file_with_odd_fields_and_no_broken_rows_exits_zero(db_url, tmp_path, capsys):
+    """FM/MH/PW states, 14-digit phones, bad licence states and "CALIFORNIA" keep their rows."""
+    labelled = FIXTURES / "npidata_pfile_labelled.csv"
+    with open(FIXTURES / "npidata_pfile_labelled_expected.csv", newline="") as handle:
+        outcome = {row["npi"]: row["outcome"] for row in csv.DictReader(handle)}
+    lines = labelled.read_text().splitlines(keepends=True)
+    path = tmp_path / "npidata_pfile_odd.csv"
+    path.write_text(lines[0] + "".join(
+        line for line in lines[1:] if outcome[line[1:11]] != "rejected"))
+    assert main(["import-nppes", str(path), "--db-url", db_url]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "inserted=1080 " in out and "fields_fixed=140" in out
+    for line in ("kept, state written as a name, replaced by its code: 30",
+                 "kept, state FM/MH/PW (freely associated state) kept as is: 30",
+                 "kept, phone longer than 10 digits, first 10 kept: 30",
+                 "kept, licence state not a US state, dropped: 30",
+                 "kept, ZIP not 5 or 9 digits, blanked: 20"):
+        assert line in out

@@ -36,6 +36,8 @@ def _print_report(report: ImportReport) -> None:
     print(report.summary())
     for reason, count in sorted(report.skip_reasons.items()):
         print(f"  skipped ({reason}): {count}")
+    for what, count in sorted(report.fixes.items()):
+        print(f"  kept, {what}: {count}")
     for rejection in report.rejections:
         print(f"rejected: {rejection}", file=sys.stderr)
     if report.rejected > len(report.rejections):

@@ -4,10 +4,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine, make_url
 
-from bot.directory.models import metadata
+from bot.directory.models import StringSet, metadata, providers
 
 DB_URL_ENV = "DIRECTORY_DB_URL"
 DEFAULT_DB_URL = "sqlite:///var/directory.db"
@@ -29,4 +29,23 @@ def get_engine(url: str | None = None) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, future=True)
     metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Bring a `providers` table made by an older version up to date (new columns only).
+
+    Every column added since the first release is nullable or a set column, so it can be
+    added to existing rows with NULL or "" (the empty set).
+    """
+    present = {column["name"] for column in inspect(engine).get_columns(providers.name)}
+    missing = [column for column in providers.columns if column.name not in present]
+    if not missing:
+        return
+    with engine.begin() as conn:
+        for column in missing:
+            column_type = column.type.compile(dialect=engine.dialect)
+            default = " NOT NULL DEFAULT ''" if isinstance(column.type, StringSet) else ""
+            conn.execute(text(
+                f"ALTER TABLE {providers.name} ADD COLUMN {column.name} {column_type}{default}"))

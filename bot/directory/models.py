@@ -1,7 +1,7 @@
 """The `providers` table and the vocabularies its set-valued columns use."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -66,6 +66,14 @@ providers = Table(
     Column("state", String(2), nullable=False),
     Column("postal_code", String(5)),
     Column("licensed_states", StringSet, nullable=False, default=frozenset()),
+    # NPPES only (NULL / empty for roster rows): the provider's psychotherapy taxonomy codes
+    # (bot/directory/taxonomy.yml), the code NPPES marks primary (any code, e.g. a dentist's),
+    # whether the primary is a psychotherapy code, and the code and role the bot shows.
+    Column("taxonomies", StringSet, nullable=False, default=frozenset()),
+    Column("primary_taxonomy", String(10)),
+    Column("mental_health_primary", Boolean),
+    Column("clinician_taxonomy", String(10)),
+    Column("clinician_role", String(16)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("source", "source_key", name="uq_providers_source_key"),
     Index("ix_providers_state", "state"),
@@ -91,9 +99,15 @@ class ProviderRecord:
     city: str | None = None
     postal_code: str | None = None
     licensed_states: frozenset[str] = field(default_factory=frozenset)
+    taxonomies: frozenset[str] = field(default_factory=frozenset)
+    primary_taxonomy: str | None = None
+    mental_health_primary: bool | None = None
+    clinician_taxonomy: str | None = None
+    clinician_role: str | None = None
 
     def as_row(self) -> dict[str, Any]:
-        return asdict(self)
+        """The column values (a shallow dict: `dataclasses.asdict` deep-copies every set)."""
+        return {name: getattr(self, name) for name in DATA_COLUMNS}
 
 
 DATA_COLUMNS = tuple(ProviderRecord.__dataclass_fields__)

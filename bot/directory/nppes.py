@@ -1,56 +1,56 @@
-"""Import mental-health clinicians from the CMS NPPES "Full Replacement Monthly NPI File".
+"""Import psychotherapy clinicians from the CMS NPPES "Full Replacement Monthly NPI File".
 
 The file (npidata_pfile_YYYYMMDD-YYYYMMDD.csv inside the monthly NPPES_Data_Dissemination
-zip) is a quoted CSV of about 330 columns and ~10 GB, so it is streamed row by row with
-the csv module and never held in memory. Columns are found by their published header
-names, so their order does not matter.
+zip) is a quoted CSV of 330 columns and about 9 million rows (~10 GB), so it is streamed
+row by row with `csv.reader` and never held in memory; columns are found by their
+published header names, so their order does not matter. Most rows are ruled out by one
+set test on the 15 taxonomy codes, so that test comes first and does nothing else.
 
 A row is kept when all of these hold, and otherwise counted as skipped with a reason:
-  * one of "Healthcare Provider Taxonomy Code_1".."_15" is in MENTAL_HEALTH_TAXONOMIES;
+  * one of "Healthcare Provider Taxonomy Code_1".."_15" is a psychotherapy code
+    (`taxonomy.PSYCHOTHERAPY_CODES`, from the NUCC code set; see taxonomy.yml);
   * the NPI is not deactivated ("NPI Deactivation Date" empty, or an
     "NPI Reactivation Date" on or after it);
   * "Entity Type Code" is 1 (an individual; 2 = organisation);
-  * the practice location is in the US (country code empty or "US") and not military mail;
-  * the practice location has a telephone number (NPPES has no other contact field).
-Kept rows must also pass the checks in `_record` (10-digit NPI with a valid check digit,
-name, 2-letter state, 5/9-digit ZIP, 10-digit phone, MM/DD/YYYY dates); a row that
-fails is rejected with its row number (header = row 1) and column.
+  * the practice location is in the US (country code empty or "US"), not military mail,
+    and its state is a US state or territory (a code, or a name such as "CALIFORNIA");
+  * the practice location has a usable telephone number (NPPES has no other contact field).
 
-NPPES says nothing about approaches, couples work, insurance or telehealth, so those are
-stored as "not listed". "Provider License Number State Code_N" of the mental-health
-taxonomies become licensed_states.
+Odd values in a kept row do not cost the row: they are blanked or normalised and
+counted in `ImportReport.fixes` - a state written out as a name becomes its code; a
+phone with more than 10 digits keeps its first 10 (the rest is an extension); a ZIP that
+is not 5 or 9 digits is blanked; a licence state that is not a US state is dropped;
+practice states FM, MH and PW (Micronesia, Marshall Islands, Palau, which NPPES uses) are
+kept as they are. A row is rejected, with its row number (header = row 1) and column,
+only when it cannot identify a provider: an NPI that is not 10 digits or fails its check
+digit, no last name, an entity type that is not 1 or 2, or a date that is not MM/DD/YYYY.
+
+Each kept clinician stores its psychotherapy codes, the code NPPES marks primary
+("Healthcare Provider Primary Taxonomy Switch_N" = Y; with no Y, a lone code), whether
+that primary is a psychotherapy code, and the code and role shown to users (the primary
+when it is a psychotherapy code, else the first psychotherapy code). NPPES says nothing
+about approaches, couples work, insurance or telehealth, so those are stored as "not
+listed". The licence states of the psychotherapy codes become licensed_states.
 """
 from __future__ import annotations
 
 import csv
 import re
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from bot.directory import fields
-from bot.directory.fields import ColumnError, checked
-from bot.directory.models import ProviderRecord
+from bot.directory.fields import ColumnError, FieldError
+from bot.directory.locations import STATE_NAMES, state_code
+from bot.directory.taxonomy import PSYCHOTHERAPY_CODES, role
 from bot.directory.upsert import ImportReport, ProviderWriter, RowRejection
 
 SOURCE = "nppes"
-
-# NUCC Health Care Provider Taxonomy codes of clinicians who provide psychotherapy.
-# Deliberately not included: 106E00000X (Assistant Behavior Analyst) and 2084P0804X
-# (Child & Adolescent Psychiatry) - this directory serves adults and couples.
-MENTAL_HEALTH_TAXONOMIES = frozenset({
-    "101Y00000X",  # Counselor
-    "101YM0800X",  # Counselor, Mental Health
-    "101YP2500X",  # Counselor, Professional
-    "103T00000X",  # Psychologist
-    "103TC0700X",  # Psychologist, Clinical
-    "1041C0700X",  # Social Worker, Clinical
-    "106H00000X",  # Marriage & Family Therapist
-    "2084P0800X",  # Psychiatry & Neurology, Psychiatry
-    "363LP0808X",  # Nurse Practitioner, Psychiatric/Mental Health
-    "364SP0808X",  # Clinical Nurse Specialist, Psychiatric/Mental Health
-})
+BATCH_SIZE = 10_000
 
 COL_NPI = "NPI"
 COL_ENTITY = "Entity Type Code"
@@ -68,28 +68,33 @@ COL_DEACTIVATED = "NPI Deactivation Date"
 COL_REACTIVATED = "NPI Reactivation Date"
 TAXONOMY_SLOTS = range(1, 16)
 COL_TAXONOMY = [f"Healthcare Provider Taxonomy Code_{n}" for n in TAXONOMY_SLOTS]
+COL_PRIMARY = [f"Healthcare Provider Primary Taxonomy Switch_{n}" for n in TAXONOMY_SLOTS]
 COL_LICENSE_STATE = [f"Provider License Number State Code_{n}" for n in TAXONOMY_SLOTS]
 
 REQUIRED_COLUMNS = (
     COL_NPI, COL_ENTITY, COL_LAST, COL_FIRST, COL_CREDENTIAL, COL_ADDRESS_1, COL_ADDRESS_2,
     COL_CITY, COL_STATE, COL_POSTAL, COL_COUNTRY, COL_PHONE, COL_DEACTIVATED,
-    COL_REACTIVATED, *COL_TAXONOMY, *COL_LICENSE_STATE,
+    COL_REACTIVATED, *COL_TAXONOMY, *COL_PRIMARY, *COL_LICENSE_STATE,
 )
 MILITARY_STATES = frozenset({"AA", "AE", "AP"})
+FREELY_ASSOCIATED_STATES = frozenset({"FM", "MH", "PW"})
+SKIP_NO_TAXONOMY = "no psychotherapy taxonomy"
+_NOT_LISTED: frozenset[str] = frozenset()
 
 
 class NppesFormatError(ValueError):
     """The file as a whole cannot be imported (unreadable, columns missing)."""
 
 
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # digit -> sum of the digits of 2 * digit
+
+
 def npi_check_digit_ok(npi: str) -> bool:
-    """Luhn check over "80840" + the NPI, as the NPI standard specifies."""
-    total = 0
-    for position, char in enumerate(reversed("80840" + npi)):
-        digit = int(char)
-        if position % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
+    """Luhn check over "80840" + the NPI, as the NPI standard specifies (the prefix adds 24)."""
+    total = 24
+    for position, char in enumerate(reversed(npi)):
+        digit = ord(char) - 48
+        total += _DOUBLED[digit] if position % 2 else digit
     return total % 10 == 0
 
 
@@ -109,83 +114,153 @@ def _display(text: str) -> str:
     return cleaned.title() if cleaned.isupper() else cleaned
 
 
-class _Row:
-    def __init__(self, values: list[str], index: dict[str, int]) -> None:
-        self._values = values
-        self._index = index
+class _Columns:
+    """Positions of the columns the importer reads, found by header name."""
 
-    def __getitem__(self, column: str) -> str:
-        position = self._index[column]
-        return self._values[position] if position < len(self._values) else ""
+    def __init__(self, header: list[str]) -> None:
+        index = {fields.clean(name): position for position, name in enumerate(header)}
+        missing = [column for column in REQUIRED_COLUMNS if column not in index]
+        if missing:
+            raise NppesFormatError(
+                f"row 1 (header): missing NPPES column(s): {', '.join(map(repr, missing))}")
+        self.width = len(header)
+        (self.npi, self.entity, self.last, self.first, self.credential, self.address_1,
+         self.address_2, self.city, self.state, self.postal, self.country, self.phone,
+         self.deactivated, self.reactivated) = (index[c] for c in REQUIRED_COLUMNS[:14])
+        taxonomy = [index[c] for c in COL_TAXONOMY]
+        self.slots = list(zip(taxonomy, (index[c] for c in COL_PRIMARY),
+                              (index[c] for c in COL_LICENSE_STATE)))
+        self.taxonomy_codes = itemgetter(*taxonomy)
 
 
-def _skip_reason(row: _Row) -> str | None:
-    # Taxonomy first: it is cheap and rules out most of the ~8 million rows.
-    if not any(row[c].strip() in MENTAL_HEALTH_TAXONOMIES for c in COL_TAXONOMY):
-        return "no mental-health taxonomy"
-    deactivated = _date(row[COL_DEACTIVATED], COL_DEACTIVATED)
-    reactivated = _date(row[COL_REACTIVATED], COL_REACTIVATED)
-    if deactivated and not (reactivated and reactivated >= deactivated):
-        return "deactivated NPI"
-    entity = fields.clean(row[COL_ENTITY])
+class _Skip(Exception):
+    """The row is not kept; str(skip) is the reason counted in the report."""
+
+
+def _state_code(value: str) -> tuple[str | None, str | None]:
+    """(code, fix) for a state as NPPES writes it; code None when it is not a US place."""
+    text = fields.clean(value).upper()
+    if text in STATE_NAMES:
+        return text, None
+    if text in FREELY_ASSOCIATED_STATES:
+        return text, "state FM/MH/PW (freely associated state) kept as is"
+    code = state_code(text) if len(text) > 2 else None
+    return code, ("state written as a name, replaced by its code" if code else None)
+
+
+def _phone(value: str) -> tuple[str, str | None]:
+    """(NNN-NNN-NNNN, fix) from an NPPES phone; _Skip when there is no usable number."""
+    digits = re.sub(r"\D", "", value)
+    fix = None
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    elif len(digits) > 10:
+        digits = digits[1:11] if digits[0] == "1" and digits[1] in "01" else digits[:10]
+        fix = "phone longer than 10 digits, first 10 kept"
+    if len(digits) != 10 or digits[0] in "01":
+        raise _Skip("no usable practice phone")
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}", fix
+
+
+def _row(values: list[str], at: _Columns, report: ImportReport) -> dict[str, Any]:
+    """The providers row for a line with a psychotherapy code; _Skip or ColumnError otherwise."""
+    deactivated = _date(values[at.deactivated], COL_DEACTIVATED)
+    if deactivated:
+        reactivated = _date(values[at.reactivated], COL_REACTIVATED)
+        if not (reactivated and reactivated >= deactivated):
+            raise _Skip("deactivated NPI")
+    entity = values[at.entity].strip()
     if entity == "2":
-        return "organisation"
+        raise _Skip("organisation")
     if entity != "1":
         raise ColumnError(COL_ENTITY, f"{entity!r} is not 1 or 2")
-    if fields.clean(row[COL_COUNTRY]).upper() not in ("", "US"):
-        return "practice outside the US"
-    if fields.clean(row[COL_STATE]).upper() in MILITARY_STATES:
-        return "military mail address"
-    if not fields.clean(row[COL_PHONE]):
-        return "no practice phone"
-    return None
+    if values[at.country].strip().upper() not in ("", "US"):
+        raise _Skip("practice outside the US")
+    raw_state = values[at.state]
+    if raw_state.strip().upper() in MILITARY_STATES:
+        raise _Skip("military mail address")
+    state, state_fix = _state_code(raw_state)
+    if state is None:
+        raise _Skip("practice state not a US state or territory")
+    if not values[at.phone].strip():
+        raise _Skip("no practice phone")
+    phone, phone_fix = _phone(values[at.phone])
 
-
-def _record(row: _Row) -> ProviderRecord:
-    npi = fields.clean(row[COL_NPI])
-    if not re.fullmatch(r"\d{10}", npi):
+    npi = values[at.npi].strip()
+    if not (len(npi) == 10 and npi.isdigit() and npi.isascii()):
         raise ColumnError(COL_NPI, f"{npi!r} is not 10 digits")
     if not npi_check_digit_ok(npi):
         raise ColumnError(COL_NPI, f"{npi!r} has a wrong check digit")
-    last = _display(row[COL_LAST])
+    last = _display(values[at.last])
     if not last:
         raise ColumnError(COL_LAST, "required value is empty")
-    name = " ".join(filter(None, (_display(row[COL_FIRST]), last)))
 
-    def check(column: str, checker):
-        return checked(column, checker, row[column])
-
-    state = check(COL_STATE, fields.state_code_exact)
-    postal_code = check(COL_POSTAL, fields.postal_code)
-    phone = check(COL_PHONE, fields.phone)
+    fixes = [f for f in (state_fix, phone_fix) if f]
+    try:
+        postal_code = fields.postal_code(values[at.postal])
+    except FieldError:
+        postal_code = None
+        fixes.append("ZIP not 5 or 9 digits, blanked")
+    matched: list[str] = []
     licensed = set()
-    for taxonomy_col, license_col in zip(COL_TAXONOMY, COL_LICENSE_STATE):
-        license_state = fields.clean(row[license_col]).upper()
-        if fields.clean(row[taxonomy_col]) in MENTAL_HEALTH_TAXONOMIES and license_state:
-            licensed.add(check(license_col, fields.state_code_exact))
-    address = ", ".join(filter(None, (fields.clean(row[COL_ADDRESS_1]),
-                                      fields.clean(row[COL_ADDRESS_2]))))
-    return ProviderRecord(
-        source=SOURCE,
-        source_key=npi,
-        name=name,
-        credentials=fields.optional(row[COL_CREDENTIAL]),
-        phone=phone,
-        address=_display(address) or None,
-        city=_display(row[COL_CITY]) or None,
-        state=state,
-        postal_code=postal_code,
-        licensed_states=frozenset(licensed - {state}),
-    )
+    primary = lone = None
+    listed = 0
+    for taxonomy_position, switch_position, license_position in at.slots:
+        code = values[taxonomy_position].strip()
+        if not code:
+            continue
+        listed += 1
+        lone = code
+        if primary is None and values[switch_position].strip().upper() == "Y":
+            primary = code
+        if code not in PSYCHOTHERAPY_CODES:
+            continue
+        matched.append(code)
+        if not values[license_position].strip():
+            continue
+        license_state, license_fix = _state_code(values[license_position])
+        if license_state is None:
+            fixes.append("licence state not a US state, dropped")
+        else:
+            licensed.add(license_state)
+            if license_fix:
+                fixes.append(f"licence {license_fix}")
+    if primary is None and listed == 1:
+        primary = lone
+    # With no primary marked, the clinician counts as mental-health primary when every
+    # code listed is a psychotherapy code.
+    mental_health_primary = (primary in PSYCHOTHERAPY_CODES if primary is not None
+                             else len(matched) == listed)
+    shown = primary if primary in PSYCHOTHERAPY_CODES else matched[0]
+    for fix in fixes:
+        report.fix(fix)
 
-
-def _column_index(header: list[str]) -> dict[str, int]:
-    index = {fields.clean(name): position for position, name in enumerate(header)}
-    missing = [column for column in REQUIRED_COLUMNS if column not in index]
-    if missing:
-        raise NppesFormatError(
-            f"row 1 (header): missing NPPES column(s): {', '.join(map(repr, missing))}")
-    return index
+    first = _display(values[at.first])
+    address = ", ".join(filter(None, (fields.clean(values[at.address_1]),
+                                      fields.clean(values[at.address_2]))))
+    licensed.discard(state)
+    return {
+        "source": SOURCE,
+        "source_key": npi,
+        "name": f"{first} {last}" if first else last,
+        "state": state,
+        "credentials": fields.optional(values[at.credential]),
+        "approaches": _NOT_LISTED,
+        "help_types": _NOT_LISTED,
+        "insurance": _NOT_LISTED,
+        "telehealth": None,
+        "phone": phone,
+        "booking_url": None,
+        "address": _display(address) or None,
+        "city": _display(values[at.city]) or None,
+        "postal_code": postal_code,
+        "licensed_states": frozenset(licensed),
+        "taxonomies": frozenset(matched),
+        "primary_taxonomy": primary,
+        "mental_health_primary": mental_health_primary,
+        "clinician_taxonomy": shown,
+        "clinician_role": role(shown),
+    }
 
 
 def import_nppes(engine: Engine, path: str | Path, prune: bool = False) -> ImportReport:
@@ -196,31 +271,39 @@ def import_nppes(engine: Engine, path: str | Path, prune: bool = False) -> Impor
     deleted; NPIs of rejected rows keep their earlier row.
     """
     report = ImportReport()
-    writer = ProviderWriter(engine, SOURCE, report, prune=prune)
+    writer = ProviderWriter(engine, SOURCE, report, prune=prune, batch_size=BATCH_SIZE)
+    wanted = PSYCHOTHERAPY_CODES
     row_number = 1
+    no_taxonomy = 0
     try:
         with open(path, newline="", encoding="utf-8", errors="replace") as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
             if header is None:
                 raise NppesFormatError("the file is empty (no header row)")
-            index = _column_index(header)
+            columns = _Columns(header)
+            width, taxonomy_codes = columns.width, columns.taxonomy_codes
             for row_number, values in enumerate(reader, start=2):
-                row = _Row(values, index)
+                if len(values) < width:
+                    values.extend([""] * (width - len(values)))
+                if wanted.isdisjoint(taxonomy_codes(values)):
+                    no_taxonomy += 1
+                    continue
                 try:
-                    reason = _skip_reason(row)
-                    if reason:
-                        report.skip(reason)
-                    else:
-                        writer.add(_record(row))
+                    writer.add_row(_row(values, columns, report))
+                except _Skip as skip:
+                    report.skip(str(skip))
                 except ColumnError as error:
                     report.reject(RowRejection(row_number, error.column, error.reason))
-                    npi = fields.clean(row[COL_NPI])
+                    npi = values[columns.npi].strip()
                     if re.fullmatch(r"\d{10}", npi):
                         writer.protect(npi)
     except OSError as error:
         raise NppesFormatError(f"cannot read {path}: {error.strerror}") from None
     except csv.Error as error:
         raise NppesFormatError(f"row {row_number + 1}: malformed CSV: {error}") from None
+    if no_taxonomy:
+        report.skipped += no_taxonomy
+        report.skip_reasons[SKIP_NO_TAXONOMY] += no_taxonomy
     writer.finish()
     return report

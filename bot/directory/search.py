@@ -7,10 +7,14 @@ insurance plans, none of them the one asked for) is excluded; one that does not 
 field at all stays eligible and the match names that preference as unconfirmed, so the
 bot can suggest asking the provider.
 
-Order: fewest unconfirmed help_type/approach/insurance first; then proximity (same ZIP,
-or telehealth when wanted; then same 3-digit ZIP area; then elsewhere in the state; then
-out-of-state telehealth); then operator roster before NPPES; then name and row id, so
-equal inputs always give equal output.
+Order: fewest unconfirmed help_type/approach/insurance first; then clinicians whose
+primary NPPES taxonomy is a psychotherapy code (so a dentist who also lists a counselor
+code comes later; roster rows count as primary); then therapists before prescribers
+(psychiatrists, psychiatric nurse practitioners: this search is for therapy); then
+proximity (same ZIP, or telehealth when wanted; then same 3-digit ZIP area; then
+elsewhere in the state; then out-of-state telehealth); for couples, marriage and family
+therapists first; then operator roster before NPPES; then name and row id, so equal
+inputs always give equal output.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from sqlalchemy.engine import Engine
 from bot.directory.fields import insurance_name
 from bot.directory.locations import Location
 from bot.directory.models import APPROACHES, HELP_TYPES, SET_DELIMITER, providers
+from bot.directory.taxonomy import MARRIAGE_AND_FAMILY_THERAPIST, PRESCRIBER, clinician_words
 
 APPROACH_ANY = "any"
 PROXIMITY_ORDER = {"same_zip": 0, "telehealth": 0, "same_area": 1, "same_state": 2,
@@ -51,6 +56,7 @@ class ProviderMatch:
     "same_area" (same 3-digit ZIP prefix), "same_state" or "out_of_state_telehealth".
     unconfirmed: the preferences this provider does not list, among "help_type",
     "approach", "insurance", "telehealth".
+    clinician_type: the clinician type in words ("clinical social worker"), NPPES rows only.
     """
 
     name: str
@@ -65,6 +71,7 @@ class ProviderMatch:
     proximity: str
     unconfirmed: tuple[str, ...]
     source: str
+    clinician_type: str | None = None
 
 
 def _raw(column_name: str):
@@ -118,11 +125,13 @@ def _build_query(criteria: SearchCriteria, limit: int):
         (in_state, "same_state"),
         else_="out_of_state_telehealth",
     )
+    couples_first = [case((_contains("taxonomies", MARRIAGE_AND_FAMILY_THERAPIST), 0), else_=1)
+                     ] if criteria.help_type == "couples" else []
     telehealth_unknown = case((and_(wants_telehealth, c.telehealth.is_(None)), 1), else_=0)
     return (
         select(
             c.name, c.credentials, c.approaches, c.help_types, c.phone, c.booking_url,
-            c.city, c.state, c.telehealth, c.source,
+            c.city, c.state, c.telehealth, c.source, c.clinician_taxonomy,
             proximity.label("proximity"),
             telehealth_unknown.label("unconfirmed_telehealth"),
             *(flag.label(f"unconfirmed_{name}") for name, flag in unconfirmed.items()),
@@ -130,7 +139,10 @@ def _build_query(criteria: SearchCriteria, limit: int):
         .where(and_(*filters))
         .order_by(
             sum(unconfirmed.values(), literal(0)),
+            case((c.mental_health_primary.is_(False), 1), else_=0),
+            case((c.clinician_role == PRESCRIBER, 1), else_=0),
             case(PROXIMITY_ORDER, value=proximity),
+            *couples_first,
             case((c.source == "roster", 0), else_=1),
             func.lower(c.name),
             c.id,
@@ -160,6 +172,7 @@ def search_providers(engine: Engine, criteria: SearchCriteria, limit: int = 3) -
             proximity=row["proximity"],
             unconfirmed=tuple(n for n in preference_names if row[f"unconfirmed_{n}"]),
             source=row["source"],
+            clinician_type=clinician_words(row["clinician_taxonomy"]),
         )
         for row in rows
     ]

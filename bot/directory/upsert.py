@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
@@ -33,11 +34,16 @@ class ImportReport:
     rejected: int = 0
     removed: int = 0
     skip_reasons: Counter = field(default_factory=Counter)
+    # Fields blanked or normalised in rows that were kept, by what was done.
+    fixes: Counter = field(default_factory=Counter)
     rejections: list[RowRejection] = field(default_factory=list)
 
     def skip(self, reason: str) -> None:
         self.skipped += 1
         self.skip_reasons[reason] += 1
+
+    def fix(self, what: str) -> None:
+        self.fixes[what] += 1
 
     def reject(self, rejection: RowRejection) -> None:
         self.rejected += 1
@@ -47,16 +53,49 @@ class ImportReport:
     def summary(self) -> str:
         return (
             f"inserted={self.inserted} updated={self.updated} unchanged={self.unchanged} "
-            f"skipped={self.skipped} rejected={self.rejected} removed={self.removed}"
+            f"skipped={self.skipped} rejected={self.rejected} removed={self.removed} "
+            f"fields_fixed={sum(self.fixes.values())}"
         )
 
 
-class ProviderWriter:
-    """Collects records and writes them in batches, one transaction per batch.
+class _BulkInsert:
+    """INSERT of many providers rows through the driver's executemany.
 
-    A key seen twice in one import keeps its last record. With `prune`, `finish()`
-    deletes this source's providers whose key was neither written nor protected
-    (see `protect`), so a full file replaces the previous import.
+    SQLAlchemy 1.4's `conn.execute(insert(...), rows)` spends most of its time building
+    each row's parameters; here the statement is compiled once and each column's own
+    bind processor (sets to "|a|b|", booleans, datetimes) is applied to the values, so
+    the stored values are the same as through SQLAlchemy.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        dialect = engine.dialect
+        columns = [c for c in providers.columns if c.name != "id"]
+        compiled = insert(providers).compile(dialect=dialect, column_keys=[c.name for c in columns])
+        self.sql = str(compiled)
+        self.names = list(compiled.positiontup) if compiled.positional else [c.name for c in columns]
+        self.positional = compiled.positional
+        processors = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns}
+        self.processors = [(i, processors[name]) for i, name in enumerate(self.names)
+                           if processors[name] is not None]
+
+    def run(self, conn, rows: list[dict[str, Any]]) -> None:
+        names, processors = self.names, self.processors
+        params = []
+        for row in rows:
+            values = [row[name] for name in names]
+            for i, process in processors:
+                values[i] = process(values[i])
+            params.append(tuple(values) if self.positional else dict(zip(names, values)))
+        conn.exec_driver_sql(self.sql, params)
+
+
+class ProviderWriter:
+    """Collects rows and writes them in batches, one transaction per batch.
+
+    A row is a dict with every column of DATA_COLUMNS (`ProviderRecord.as_row()`, or
+    built directly by a bulk importer). A key seen twice in one import keeps its last
+    row. With `prune`, `finish()` deletes this source's providers whose key was neither
+    written nor protected (see `protect`), so a full file replaces the previous import.
     """
 
     def __init__(self, engine: Engine, source: str, report: ImportReport,
@@ -64,15 +103,20 @@ class ProviderWriter:
         self._engine = engine
         self._source = source
         self._report = report
-        self._batch: dict[str, ProviderRecord] = {}
+        self._batch: dict[str, dict[str, Any]] = {}
         self._batch_size = batch_size
         self._seen: set[str] | None = set() if prune else None
+        self._insert = _BulkInsert(engine)
 
     def add(self, record: ProviderRecord) -> None:
-        if record.source != self._source:
-            raise ValueError(f"record from {record.source!r} given to a {self._source!r} writer")
-        self._batch[record.source_key] = record
-        self.protect(record.source_key)
+        self.add_row(record.as_row())
+
+    def add_row(self, row: dict[str, Any]) -> None:
+        if row["source"] != self._source:
+            raise ValueError(f"row from {row['source']!r} given to a {self._source!r} writer")
+        key = row["source_key"]
+        self._batch[key] = row
+        self.protect(key)
         if len(self._batch) >= self._batch_size:
             self._flush()
 
@@ -101,17 +145,17 @@ class ProviderWriter:
                 )
             }
             inserts, updates = [], []
-            for key, record in self._batch.items():
-                values = record.as_row()
+            for key, values in self._batch.items():
                 old = existing.get(key)
                 if old is None:
-                    inserts.append({**values, "updated_at": now})
+                    values["updated_at"] = now
+                    inserts.append(values)
                 elif any(getattr(old, col) != values[col] for col in DATA_COLUMNS):
                     updates.append({**values, "updated_at": now, "b_key": key})
                 else:
                     self._report.unchanged += 1
             if inserts:
-                conn.execute(insert(providers), inserts)
+                self._insert.run(conn, inserts)
             if updates:
                 conn.execute(
                     update(providers)
