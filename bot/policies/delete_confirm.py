@@ -6,7 +6,9 @@ it was taken as the form's answer or got "Sorry, I didn't quite get that": nothi
 deleted. This policy, with a priority above RulePolicy's (and below the crisis policy's),
 predicts, as "no user" predictions like RulePolicy's form predictions:
 
-- after a message with the ``request_intent`` (``delete_data``): pause the active form
+- after a message with the ``request_intent`` (``delete_data``) - inside a form only at
+  ``form_min_confidence`` or above, since free-text answers (an insurance name, SQL) can be
+  classified ``delete_data`` at 0.7 and belong to the form - pause the active form
   (``action_deactivate_loop``, only when one is active, so that the answer to the question
   cannot fill one of its slots), then ask the ``question`` (``utter_ask_delete_confirm``);
 - after an ``affirm`` to that question: the ``on_affirm`` steps (``action_delete_my_data``;
@@ -19,6 +21,7 @@ Each sequence ends with ``action_listen``. Configured in config.yml::
     - name: bot.policies.delete_confirm.DeleteConfirmPolicy
       priority: 7
       request_intent: delete_data
+      form_min_confidence: 0.9
       question: utter_ask_delete_confirm
       on_affirm: [action_delete_my_data]
       on_deny: [utter_delete_cancelled]
@@ -67,7 +70,7 @@ class DeleteConfirmPolicy(Policy):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 7, "request_intent": "delete_data",
+        return {"priority": 7, "request_intent": "delete_data", "form_min_confidence": 0.9,
                 "question": "utter_ask_delete_confirm",
                 "on_affirm": ["action_delete_my_data"], "on_deny": ["utter_delete_cancelled"]}
 
@@ -81,6 +84,7 @@ class DeleteConfirmPolicy(Policy):
     ) -> None:
         super().__init__(config, model_storage, resource, execution_context, featurizer)
         self.request_intent: Text = config["request_intent"]
+        self.form_min_confidence: float = config["form_min_confidence"]
         self.question: Text = config["question"]
         self.on_affirm: List[Text] = list(config["on_affirm"])
         self.on_deny: List[Text] = list(config["on_deny"])
@@ -106,10 +110,12 @@ class DeleteConfirmPolicy(Policy):
 
     def sequence(self, tracker: DialogueStateTracker) -> List[Text]:
         """All steps this policy takes after the latest user message (empty: none)."""
-        intent = (tracker.latest_message.intent or {}).get("name") \
-            if tracker.latest_message else None
+        latest = (tracker.latest_message.intent or {}) if tracker.latest_message else {}
+        intent = latest.get("name")
         paused = self.loop_at_latest_request(tracker)
-        if intent == self.request_intent:
+        if intent == self.request_intent and (
+            not paused or latest.get("confidence", 0.0) >= self.form_min_confidence
+        ):
             pause = [ACTION_DEACTIVATE_LOOP_NAME] if paused else []
             return [*pause, self.question, ACTION_LISTEN_NAME]
         if last_action_before_latest_message(tracker) != self.question:
