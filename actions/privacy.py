@@ -8,10 +8,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 
 class ActionDeleteMyData(Action):
-    """Marks the conversation for deletion; the channel deletes it once the turn is over.
+    """Marks the conversation for deletion; the tracker store deletes it when Rasa saves
+    the turn (bot.privacy.deletion), whatever the channel.
 
     Deleting inside the action would not work: Rasa saves the tracker after the action and
-    would write the events back (see bot.privacy).
+    would write the events back.
     """
 
     def name(self) -> Text:

@@ -20,24 +20,30 @@ def domain() -> Dict[str, Any]:
     return yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
 
 
-@pytest.fixture(scope="session")
-def bot_stack(tmp_path_factory):
-    """The assistant as `make run` serves it (SQL tracker store in a temp SQLite file,
-    every channel in credentials.yml), started once for all tests that talk to it."""
+def project_stack(workdir: Path, tracker_db_url: str):
+    """The assistant as `make run` serves it (every channel in credentials.yml, the
+    project's endpoints) with its conversations in ``tracker_db_url``; a context manager."""
     from tests.support.stack import RasaStack, require_model
 
     model = require_model()
-    workdir = tmp_path_factory.mktemp("bot_stack")
     endpoints = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text())
     endpoints["action_endpoint"].pop("url")  # RasaStack points it at its own action server
     credentials = yaml.safe_load((REPO_ROOT / "credentials.yml").read_text()) or {}
     env = {
-        "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        "TRACKER_DB_URL": tracker_db_url,
         "DIRECTORY_DB_URL": f"sqlite:///{workdir / 'directory.db'}",
         "NPI_REGISTRY_URL": "off",  # no live registry calls from server tests
         **STACK_SECRETS,
     }
-    with RasaStack(workdir, model=model, endpoints=endpoints, credentials=credentials, env=env) as stack:
+    return RasaStack(workdir, model=model, endpoints=endpoints, credentials=credentials, env=env)
+
+
+@pytest.fixture(scope="session")
+def bot_stack(tmp_path_factory):
+    """The assistant as `make run` serves it (SQL tracker store in a temp SQLite file,
+    every channel in credentials.yml), started once for all tests that talk to it."""
+    workdir = tmp_path_factory.mktemp("bot_stack")
+    with project_stack(workdir, f"sqlite:///{workdir / 'tracker.db'}") as stack:
         yield stack
 
 

@@ -24,7 +24,7 @@ from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
 from bot.channels.sms import SIGNATURE_HEADER
-from bot.privacy.deletion import DELETION_SLOT
+from bot.privacy.deletion import DELETION_SLOT, DeletesOnConfirmation
 from tests.support.stack import free_ports
 
 AUTH_TOKEN = "test-twilio-auth-token"  # as tests/conftest.py STACK_SECRETS
@@ -34,8 +34,9 @@ Reply = dict[str, Any]
 YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"},
           {"title": "Not sure", "payload": "/answer_unsure"}]
 
-# The one slot the channels read (bot.privacy.deletion), as domain.yml declares it.
-DOMAIN = Domain.from_dict({"slots": {DELETION_SLOT: {
+# The intents of the buttons above (channels pass "/affirm" on only for a known intent), and
+# the one slot the tracker store reads (bot.privacy.deletion), as domain.yml declares them.
+DOMAIN = Domain.from_dict({"intents": ["affirm", "deny", "answer_unsure"], "slots": {DELETION_SLOT: {
     "type": "bool", "influence_conversation": False, "mappings": [{"type": "custom"}]}}})
 
 
@@ -48,11 +49,16 @@ def scripted(text: str) -> list[Reply]:
     return [{"text": f"You said: {text}"}]
 
 
+class DeletingInMemoryTrackerStore(DeletesOnConfirmation, InMemoryTrackerStore):
+    """Rasa's in-memory store with the project's delete-on-confirmation (as the SQL one)."""
+
+
 class FakeAgent:
     """Records what the channel sent the bot; answers with ``replies(text)``."""
 
     def __init__(self, replies: Callable[[str], list[Reply]] = scripted) -> None:
-        self.tracker_store = InMemoryTrackerStore(DOMAIN)
+        self.domain = DOMAIN
+        self.tracker_store = DeletingInMemoryTrackerStore(DOMAIN)
         self.lock_store = InMemoryLockStore()
         self.replies = replies
         self.received: list[tuple[str, str]] = []  # (sender_id, text)
@@ -101,7 +107,7 @@ class Phone:
         self.validator = RequestValidator(token)
 
     def params(self, body: str, **extra: str) -> dict:
-        return {"MessageSid": "SM" + "0" * 32, "AccountSid": "AC" + "0" * 32,
+        return {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": "AC" + "0" * 32,
                 "From": self.number, "To": "+15005550006", "Body": body, "NumMedia": "0",
                 **extra}
 

@@ -12,6 +12,7 @@ from tests.support.stack import LOGGING_CONFIG, REPO_ROOT, RasaStack, require_mo
 
 PHONE = "+14155550134"
 SECRET_TEXT = "my partner never says sorry"
+WARNED_TEXT = "he never texts back"
 
 
 @pytest.mark.parametrize(
@@ -69,6 +70,8 @@ except ValueError:
     logging.getLogger("rasa_sdk.executor").exception("Failed to run custom action")
 logging.getLogger("rasa.core.processor").info("sender {PHONE} joined")
 logging.getLogger("rasa.core.processor").warning("still visible")
+import warnings  # what Rasa warns for text starting with "/" (not through logging)
+warnings.warn("Parsed an intent '{WARNED_TEXT} {PHONE}' which is not defined in the domain.")
 """
 
 
@@ -87,6 +90,7 @@ def test_logging_config_redacts_in_server_setup(setup):
     assert "still visible" in redacted and "Failed to run custom action" in redacted
     assert "[phone]" in redacted
     assert "4155550134" not in redacted and "555-0134" not in redacted
+    assert "which is not defined in the domain" in redacted and WARNED_TEXT not in redacted
     if setup is RASA_SETUP:  # structlog is configured by rasa only
         assert "rest.message.received.timeout" in redacted
         assert SECRET_TEXT not in redacted
@@ -94,7 +98,7 @@ def test_logging_config_redacts_in_server_setup(setup):
 
 def test_without_the_config_these_records_do_leak():
     leaked = run_setup(RASA_SETUP)
-    assert PHONE in leaked and SECRET_TEXT in leaked
+    assert PHONE in leaked and SECRET_TEXT in leaked and WARNED_TEXT in leaked
 
 
 @pytest.mark.servers

@@ -1,6 +1,8 @@
 """Delete-my-data removes one sender's rows and nothing else."""
 
 import asyncio
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -12,12 +14,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy.deletion import (
-    DELETION_SLOT,
-    apply_pending_deletion,
-    delete_sender_data,
-)
-from bot.storage.tracker_store import EnvSQLTrackerStore
+from bot.privacy.deletion import DELETION_SLOT, DeletesOnConfirmation, delete_sender_data
+from bot.storage.tracker_store import EnvSQLTrackerStore, TrackerStoreError
 
 DOMAIN = Domain.from_dict(
     {
@@ -71,25 +69,55 @@ async def save_two_senders(agent: Agent, alice_deletes: bool) -> None:
     await agent.tracker_store.save(conversation("bob", "hello", False))
 
 
-async def test_pending_deletion_removes_only_that_sender_sql(db_url):
-    agent = make_agent(EnvSQLTrackerStore(domain=DOMAIN))
-    await save_two_senders(agent, alice_deletes=True)
-    assert sql_rows(db_url) == {"alice": 6, "bob": 4}
+async def test_saving_a_confirmed_deletion_deletes_only_that_sender_sql(db_url):
+    store = EnvSQLTrackerStore(domain=DOMAIN)
+    await store.save(conversation("alice", "my partner never talks", False))
+    await store.save(conversation("bob", "hello", False))
+    assert sql_rows(db_url) == {"alice": 4, "bob": 4}
 
-    assert await apply_pending_deletion(agent, "alice") is True
+    await store.save(conversation("alice", "my partner never talks", True))  # end of the turn
 
     assert sql_rows(db_url) == {"bob": 4}
-    assert await agent.tracker_store.retrieve("alice") is None
-    assert (await agent.tracker_store.retrieve("bob")).latest_message.text == "hello"
+    assert await store.retrieve("alice") is None
+    assert (await store.retrieve("bob")).latest_message.text == "hello"
+
+
+async def test_a_conversation_confirmed_in_its_first_turn_is_never_written(db_url):
+    store = EnvSQLTrackerStore(domain=DOMAIN)
+    await store.save(conversation("alice", "delete everything", True))
+    await store.save(conversation("bob", "hello", False))
+    assert sql_rows(db_url) == {"bob": 4}
 
 
 async def test_no_deletion_without_the_slot(db_url):
     agent = make_agent(EnvSQLTrackerStore(domain=DOMAIN))
     await save_two_senders(agent, alice_deletes=False)
-
-    assert await apply_pending_deletion(agent, "alice") is False
-    assert await apply_pending_deletion(agent, "nobody") is False
     assert sql_rows(db_url) == {"alice": 4, "bob": 4}
+
+
+@pytest.mark.parametrize("sender", ["x\ud800", "nul\x00"], ids=["lone surrogate", "NUL"])
+async def test_a_value_the_database_refuses_raises_instead_of_exiting(db_url, sender):
+    """Rasa's session_scope calls print_error_and_exit on a ValueError: the server stopped."""
+    store = EnvSQLTrackerStore(domain=DOMAIN)
+    try:
+        await store.save(conversation(sender, "hi", False))
+    except TrackerStoreError:
+        pass  # SQLite refuses the surrogate; it stores NUL (PostgreSQL refuses it)
+    await store.save(conversation("bob", "hello", False))
+    assert sql_rows(db_url)["bob"] == 4
+
+
+def test_sqlite_files_and_folder_are_private(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{tmp_path}/var/deep/tracker.db")
+    previous = os.umask(0o022)
+    try:
+        EnvSQLTrackerStore(domain=DOMAIN)
+    finally:
+        os.umask(previous)
+    folder = tmp_path / "var"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "deep").stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "deep" / "tracker.db").stat().st_mode) == 0o600
 
 
 async def test_delete_sender_data_is_unconditional(db_url):
@@ -101,38 +129,43 @@ async def test_delete_sender_data_is_unconditional(db_url):
     assert await delete_sender_data(agent, "alice") == 0
 
 
-async def test_in_memory_store():
-    agent = make_agent(InMemoryTrackerStore(DOMAIN))
-    await save_two_senders(agent, alice_deletes=True)
+class DeletingInMemoryStore(DeletesOnConfirmation, InMemoryTrackerStore):
+    pass
 
-    assert await apply_pending_deletion(agent, "alice") is True
-    assert set(await agent.tracker_store.keys()) == {"bob"}
+
+async def test_in_memory_store():
+    store = DeletingInMemoryStore(DOMAIN)
+    await store.save(conversation("alice", "my partner never talks", False))
+    await store.save(conversation("bob", "hello", False))
+    await store.save(conversation("alice", "my partner never talks", True))
+    assert set(await store.keys()) == {"bob"}
 
 
 async def test_deletion_waits_for_the_conversation_lock(db_url):
     agent = make_agent(EnvSQLTrackerStore(domain=DOMAIN))
-    await save_two_senders(agent, alice_deletes=True)
+    await save_two_senders(agent, alice_deletes=False)
 
     async with agent.lock_store.lock("alice"):
-        deletion = asyncio.create_task(apply_pending_deletion(agent, "alice"))
+        deletion = asyncio.create_task(delete_sender_data(agent, "alice"))
         await asyncio.sleep(0.3)
         assert not deletion.done()
-        assert sql_rows(db_url)["alice"] == 6
-    assert await asyncio.wait_for(deletion, 10) is True
+        assert sql_rows(db_url)["alice"] == 4
+    assert await asyncio.wait_for(deletion, 10) == 4
     assert "alice" not in sql_rows(db_url)
 
 
 async def test_rows_deleted_during_a_turn_come_back_when_rasa_saves(db_url):
-    """Why deletion must run after the turn: save() rewrites what is missing."""
+    """Why deletion happens in the store's save, not in an action: save() rewrites what
+    is missing."""
     agent = make_agent(EnvSQLTrackerStore(domain=DOMAIN))
-    tracker = conversation("alice", "my partner never talks", True)
+    tracker = conversation("alice", "my partner never talks", False)
     await agent.tracker_store.save(tracker)
 
     await delete_sender_data(agent, "alice")  # as an action would, mid-turn
     tracker.update(BotUttered("Your data was deleted."))
     await agent.tracker_store.save(tracker)  # what Rasa does when the turn ends
 
-    assert sql_rows(db_url) == {"alice": 7}
+    assert sql_rows(db_url) == {"alice": 5}
 
 
 async def test_fallback_store_is_cleared_too(db_url):

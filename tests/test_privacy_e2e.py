@@ -1,8 +1,7 @@
-"""Delete-my-data end to end: the trained model, the real action server, SQL rows checked.
-
-No channel calls `apply_pending_deletion` over REST, so this test drives an Agent
-loaded in-process exactly as `rasa run` loads it (same endpoints file), and calls
-the hook the web and SMS channels call after each turn.
+"""Delete-my-data end to end in-process: the trained model, the real action server, SQL
+rows checked. An Agent is loaded exactly as `rasa run` loads it (same endpoints file), so
+no channel is involved: the tracker store deletes when it saves the confirming turn
+(tests/test_deletion_channels.py covers REST, web and SMS on SQLite and PostgreSQL).
 """
 
 import pytest
@@ -10,7 +9,7 @@ import sqlalchemy as sa
 from rasa.core.agent import load_agent
 from rasa.core.utils import AvailableEndpoints
 
-from bot.privacy.deletion import DELETION_SLOT, apply_pending_deletion
+from bot.privacy.deletion import DELETION_SLOT
 from tests.support.stack import RasaStack, require_model
 
 pytestmark = pytest.mark.servers
@@ -34,21 +33,16 @@ async def test_delete_my_data_removes_rows_and_next_message_starts_fresh(tmp_pat
         )
         for sender in ("keeper", "leaver"):
             await agent.handle_text("/greet", sender_id=sender)
-            assert await apply_pending_deletion(agent, sender) is False
         assert await agent.handle_text("/delete_data", sender_id="leaver")
-        assert await apply_pending_deletion(agent, "leaver") is False  # not confirmed yet
+        before = rows_by_sender(db_url)  # not confirmed yet: nothing deleted
         confirmation = await agent.handle_text("/affirm", sender_id="leaver")
-        before = rows_by_sender(db_url)
-
-        assert await apply_pending_deletion(agent, "leaver") is True
-
         after = rows_by_sender(db_url)
         replies = await agent.handle_text("/greet", sender_id="leaver")
         fresh = await agent.tracker_store.retrieve_full_tracker("leaver")
         restarted = rows_by_sender(db_url)
 
     assert "deleted" in confirmation[0]["text"]
-    assert before["leaver"] > 10 and after == {"keeper": before["keeper"]}
+    assert before["leaver"] > before["keeper"] and after == {"keeper": before["keeper"]}
     assert replies
     # The next message starts a new conversation: the same rows as keeper's first greeting.
     assert restarted == {"keeper": before["keeper"], "leaver": before["keeper"]}

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from bench.conversations import stored_turns
+from bot.channels.input_check import user_text
 from tests.support.stack import say
 
 pytestmark = pytest.mark.servers
@@ -81,7 +82,8 @@ def test_odd_text_gets_a_clear_reply(bot_stack, text):
     replies = say(url, sender, text)
     assert clear_reply(replies), replies
     turns = stored_turns(bot_stack.env["TRACKER_DB_URL"], [sender])[sender]
-    assert [turn.user_text for turn in turns] == [text.strip()]  # Rasa strips the text
+    # Rasa strips the text; control characters became spaces (bot.channels.input_check)
+    assert [turn.user_text for turn in turns] == [user_text(text, []).strip()]
     assert len(turns[0].bot_texts) == len(replies)
     assert_still_answers(url)
 
@@ -179,3 +181,87 @@ def test_sql_strings_in_every_therapist_form_slot(bot_stack):
     assert stored[:2] == ["find a therapist", SQL_STRINGS[0]] and len(stored) == 10
     assert event_count(db_url) > 0  # the events table is still there and readable
     assert_still_answers(url)
+
+
+def post_json(url: str, body: dict) -> tuple[int, bytes]:
+    return post_raw(url, json.dumps(body).encode())  # json.dumps escapes lone surrogates
+
+
+# Each of these stopped the whole server (SQLTrackerStore.session_scope ->
+# print_error_and_exit): a lone surrogate on SQLite, a NUL on PostgreSQL.
+@pytest.mark.parametrize("sender", ["x\ud800", "\u0000", "nul\x00inside", "tab\there",
+                                    "zero\u200bwidth"],
+                         ids=["lone surrogate", "NUL", "NUL inside", "tab", "zero width"])
+def test_unstorable_sender_id_gets_a_400_and_the_server_stays_up(bot_stack, sender):
+    url, db_url = bot_stack.rasa_urls[0], bot_stack.env["TRACKER_DB_URL"]
+    before = event_count(db_url)
+    status, payload = post_json(url, {"sender": sender, "message": "hi"})
+    assert status == 400, (status, payload[:200])
+    assert event_count(db_url) == before
+    assert_still_answers(url)
+
+
+@pytest.mark.parametrize("text", ["i want to kill myself\ud800", "\ud83di want to kill myself",
+                                  "i want to\x00 kill myself"],
+                         ids=["trailing surrogate", "leading surrogate", "NUL"])
+def test_crisis_message_with_unstorable_characters_still_gets_988(bot_stack, text):
+    status, payload = post_json(bot_stack.rasa_urls[0], {"sender": uuid.uuid4().hex, "message": text})
+    assert status == 200, (status, payload[:200])
+    assert "988" in " ".join(reply.get("text", "") for reply in json.loads(payload))
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x", ""])
+def test_only_json_is_accepted_so_no_simple_cross_site_post(bot_stack, content_type):
+    """A web page can send text/plain (and the two form types) cross-site without a CORS
+    preflight (fetch mode "no-cors"); Rasa's REST channel parsed any body as JSON."""
+    url, db_url = bot_stack.rasa_urls[0], bot_stack.env["TRACKER_DB_URL"]
+    before = event_count(db_url)
+    body = json.dumps({"sender": uuid.uuid4().hex, "message": "hi"}).encode()
+    status, _ = post_raw(url, body, content_type=content_type)
+    assert status == 415
+    assert event_count(db_url) == before
+
+
+@pytest.mark.parametrize("sender", ["web-" + "a" * 32, "sms-" + "b" * 64])
+def test_rest_cannot_post_into_a_web_or_sms_conversation(bot_stack, sender):
+    url, db_url = bot_stack.rasa_urls[0], bot_stack.env["TRACKER_DB_URL"]
+    before = event_count(db_url)
+    status, payload = post_json(url, {"sender": sender, "message": "hi"})
+    assert status == 403, (status, payload[:200])
+    assert event_count(db_url) == before
+
+
+@pytest.mark.parametrize("depth", [17, 1_000, 100_000])
+def test_deeply_nested_json_gets_a_4xx(bot_stack, depth):
+    """100,000 levels was a 500 (RecursionError in the JSON parser)."""
+    url = bot_stack.rasa_urls[0]
+    status, _ = post_raw(url, b'{"sender": "deep", "message": "hi", "x": '
+                         + b"[" * depth + b"]" * depth + b"}")
+    assert status in (400, 413), status
+    assert_still_answers(url)
+
+
+def test_client_metadata_and_input_channel_are_not_stored(bot_stack):
+    url, sender = bot_stack.rasa_urls[0], uuid.uuid4().hex
+    status, _ = post_json(url, {"sender": sender, "message": "hi", "input_channel": "sms",
+                                "metadata": {"big": "x" * 1000}})
+    assert status == 200
+    engine = sa.create_engine(bot_stack.env["TRACKER_DB_URL"])
+    with engine.connect() as connection:
+        stored = connection.execute(sa.text(
+            "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user'"),
+            {"s": sender}).scalar_one()
+    engine.dispose()
+    event = json.loads(stored)
+    assert event["input_channel"] == "rest" and not event.get("metadata")
+
+
+def test_slash_text_is_not_logged_by_rasa_warnings(bot_stack):
+    """Text starting with "/" that names no intent: Rasa warned with the whole text (phone
+    number included) on stderr, past the log redaction. Now it reaches Rasa without "/"."""
+    url, sender = bot_stack.rasa_urls[0], uuid.uuid4().hex
+    replies = say(url, sender, "/call me at 415-555-0199 he never listens")
+    assert clear_reply(replies), replies
+    log = (bot_stack.workdir / "logs" / "rasa-0.log").read_text(errors="replace")
+    assert "555-0199" not in log and "he never listens" not in log

@@ -10,6 +10,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from bot.channels.limits import BURST, MAX_MESSAGE_CHARS, RATE_LIMITED_REPLY, TOO_LONG_REPLY, RateLimiter
 from bot.channels.sms import SmsInput, sender_id_for
 from bot.channels.sms_keywords import EMPTY_MESSAGE_REPLY, TOO_SLOW_REPLY
 from bot.channels.sms_opt_outs import OptOutStore
@@ -230,3 +231,43 @@ async def test_phone_number_and_text_never_reach_the_logs(phone, caplog):
     logged = caplog.text
     assert "4155550100" not in logged and "secret words" not in logged
     assert re.search(r"opt-out", logged) and "Rejected an SMS webhook request" in logged
+
+
+async def test_a_replayed_request_is_not_processed_again(phone, agent):
+    params = phone.params("something private")
+    first, replay = await phone.post(params), await phone.post(params)
+    assert first.status == replay.status == 200
+    assert [text for _, text in agent.received] == ["something private"]
+
+
+@pytest.mark.parametrize("word", ["STOP?", "ＳＴＯＰ", "S\u200bTOP", "stop 🛑", "\u200bStop!!",
+                                  "OPTOUT", "revoke", "Unsubscribe!!"])
+async def test_stop_variants_and_the_full_opt_out_list_opt_out(phone, agent, word):
+    assert "unsubscribed" in await phone.send(word)
+    assert await phone.send("hello?") == ""
+    assert agent.received == []
+
+
+async def test_stop_inside_a_sentence_is_a_message(phone, agent):
+    assert await phone.send("stop it please") == "You said: stop it please"
+
+
+async def test_text_is_capped_and_cleaned_like_the_other_channels(phone, agent):
+    assert await phone.send("x" * (MAX_MESSAGE_CHARS + 1)) == TOO_LONG_REPLY
+    assert await phone.send("i want to die\x00\x1b now") == "You said: i want to die now"
+    assert [text for _, text in agent.received] == ["i want to die   now"]
+
+
+async def test_malformed_from_or_message_sid_is_a_400(phone, agent):
+    for extra in ({"From": "+1415\x00555"}, {"MessageSid": ""}, {"MessageSid": "S" * 200}):
+        assert (await phone.post(phone.params("hi", **extra))).status == 400
+    assert agent.received == []
+
+
+async def test_a_burst_beyond_the_rate_limit_is_answered_with_988(agent):
+    channel = make_channel()
+    channel.limiter = RateLimiter(clock=lambda: 0.0)  # no refill during the test
+    async with serve(channel, agent) as url:
+        phone = Phone(url)
+        replies = [await phone.send(f"m{index}") for index in range(BURST + 2)]
+    assert replies[-2:] == [RATE_LIMITED_REPLY] * 2 and len(agent.received) == BURST

@@ -7,7 +7,13 @@ import aiohttp
 import pytest
 import socketio
 
-from bot.channels.limits import MAX_MESSAGE_CHARS, TOO_LONG_REPLY
+from bot.channels.limits import (
+    BURST,
+    MAX_MESSAGE_CHARS,
+    RATE_LIMITED_REPLY,
+    TOO_LONG_REPLY,
+    RateLimiter,
+)
 from bot.channels.transcript import visible_messages
 from bot.channels.web import WebChatInput
 from bot.channels.web_session import new_session, sender_from_token, token_for
@@ -28,7 +34,7 @@ class Browser:
         self.client = socketio.AsyncClient()
         self.events: asyncio.Queue = asyncio.Queue()
         for name in ("session_confirm", "conversation_history", "bot_uttered",
-                     "conversation_deleted"):
+                     "conversation_deleted", "session_required"):
             self.client.on(name, self._recorder(name))
 
     def _recorder(self, name):
@@ -128,19 +134,68 @@ async def test_client_cannot_choose_or_forge_a_sender(url, agent):
     assert await agent.stored_texts(victim_sender) == ["private"]
 
 
-async def test_messages_before_a_session_are_ignored(url, agent):
+async def test_a_message_before_the_session_is_sent_back_not_dropped(url, agent):
     browser = Browser(url)
     await browser.client.connect(url, transports=["polling"])
     await browser.client.emit("user_uttered", {"message": "hi", "session_id": "web-x"})
-    await asyncio.sleep(0.3)
+    assert await browser.next("session_required") == {"message": "hi"}
+    assert agent.received == []  # a client-sent session_id is never used
+    await browser.client.emit("session_request", {"session_id": None})
+    token = await browser.next("session_confirm")
+    assert (await browser.say("hi"))["text"] == "You said: hi"  # what the widget re-sends
     await browser.close()
-    assert agent.received == []
+    assert agent.received == [(sender_from_token(SECRET, token), "hi")]
+
+
+@pytest.mark.parametrize("event, data", [
+    ("session_request", "not a dict"), ("session_request", None), ("session_request", [1]),
+    ("user_uttered", None), ("user_uttered", "hi"), ("user_uttered", {"message": 5}),
+    ("user_uttered", {"text": "hi"}),
+])
+async def test_malformed_events_are_ignored_and_the_socket_goes_on(url, agent, event, data):
+    browser = Browser(url)
+    token, _ = await browser.open()
+    if data is None:
+        await browser.client.emit(event)
+    else:
+        await browser.client.emit(event, data)
+    if event == "session_request":  # without a valid token: a new session
+        token = await browser.next("session_confirm")
+    await asyncio.sleep(0.2)
+    assert (await browser.say("still here"))["text"] == "You said: still here"
+    await browser.close()
+    assert agent.received == [(sender_from_token(SECRET, token), "still here")]
+
+
+async def test_unstorable_characters_are_replaced_and_unknown_shortcuts_unslashed(url, agent):
+    browser = Browser(url)
+    await browser.open()
+    await browser.say("i want to die\ud800\x00 now")
+    await browser.say("/not_an_intent 415-555-0100")
+    await browser.say("/affirm")
+    await browser.close()
+    assert [text for _, text in agent.received] == [
+        "i want to die   now", "not_an_intent 415-555-0100", "/affirm"]
+
+
+async def test_a_burst_beyond_the_rate_limit_is_answered_with_988(agent):
+    channel = WebChatInput(secret=SECRET)
+    channel.limiter = RateLimiter(clock=lambda: 0.0)  # no refill during the test
+    async with serve(channel, agent) as url:
+        browser = Browser(url)
+        await browser.open()
+        replies = [(await browser.say(f"m{index}"))["text"] for index in range(BURST + 3)]
+        await browser.close()
+    assert len(agent.received) == BURST
+    assert replies.count(RATE_LIMITED_REPLY) == 3 and "988" in RATE_LIMITED_REPLY
 
 
 async def test_replies_reach_every_tab_of_the_conversation(url):
     first, second = Browser(url), Browser(url)
     token, _ = await first.open()
-    await second.open(token)
+    await first.say("hi")  # a token without a stored conversation is not reused
+    assert await second.open(token) == (token, [{"sender": "user", "text": "hi"},
+                                                {"sender": "bot", "text": "You said: hi"}])
     await first.say("hello")
     assert (await second.next("bot_uttered"))["text"] == "You said: hello"
     await first.close()
@@ -162,6 +217,12 @@ async def test_delete_my_data_erases_and_moves_to_a_fresh_session(url, agent):
     _, history = await reloaded.open(new_token)
     assert history == []
     await reloaded.close()
+
+    # The old token no longer opens anything: it gets a new, empty conversation.
+    old = Browser(url)
+    other_token, history = await old.open(token)
+    assert other_token not in (token, new_token) and history == []
+    await old.close()
 
 
 async def test_other_origins_are_refused_unless_allowed(agent):

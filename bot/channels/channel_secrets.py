@@ -18,6 +18,8 @@ import os
 import secrets
 from pathlib import Path
 
+from bot.storage.private_files import private_directory
+
 logger = logging.getLogger(__name__)
 
 DEV_SECRETS_DIR = Path("var/secrets")
@@ -33,7 +35,7 @@ def load_secret(env_name: str, dev_dir: Path = DEV_SECRETS_DIR) -> bytes:
         return value.encode("utf-8")
     path = dev_dir / env_name.lower()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(path.parent)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_hex(32))

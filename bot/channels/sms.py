@@ -13,6 +13,11 @@ Point a Twilio number's "A message comes in" webhook (HTTP POST) at
    credentials are needed and Twilio's 15-second limit is respected (after
    ``reply_timeout`` seconds the user gets a "please resend" reply).
 
+Replayed requests (a ``MessageSid`` already handled, bot.channels.sms_replays) get an
+empty answer and reach nothing. The text is checked like every channel's
+(bot.channels.input_check): unstorable characters replaced, at most ``MAX_MESSAGE_CHARS``,
+and a rate limit per number (bot.channels.limits) whose reply gives 988.
+
 One-word commands (bot.channels.sms_keywords): STOP and the carrier opt-out words
 record an opt-out (bot.channels.sms_opt_outs) and answer with a confirmation that
 mentions 988; after that nothing is sent until START. HELP answers with the program
@@ -52,11 +57,19 @@ from bot.channels.sms_keywords import (
     Command,
     parse_command,
 )
+from bot.channels.input_check import clean_text, sender_problem
+from bot.channels.limits import (
+    MAX_MESSAGE_CHARS,
+    RATE_LIMITED_REPLY,
+    TOO_LONG_REPLY,
+    RateLimiter,
+)
 from bot.channels.sms_opt_outs import OptOutStore
+from bot.channels.sms_replays import ReplayGuard
 from bot.channels.sms_text import choice_payload, render_turn
 from bot.channels.transcript import offered_buttons
 from bot.nlu.crisis_guard import strip_intent_prefix
-from bot.privacy.deletion import apply_pending_deletion, delete_sender_data
+from bot.privacy.deletion import delete_sender_data
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +136,10 @@ class SmsInput(InputChannel):
         validate_signature: bool = True,
         public_url: Optional[str] = None,
         reply_timeout: float = DEFAULT_REPLY_TIMEOUT,
+        replays: Optional[ReplayGuard] = None,
     ) -> None:
+        self.replays = replays or ReplayGuard(opt_outs.engine)
+        self.limiter = RateLimiter()
         self.validator = RequestValidator(auth_token) if auth_token else None
         self.sender_secret = sender_secret
         self.opt_outs = opt_outs
@@ -166,7 +182,6 @@ class SmsInput(InputChannel):
             logger.warning("An SMS turn took longer than %gs; asked the user to resend.",
                            self.reply_timeout)
             return TOO_SLOW_REPLY
-        await apply_pending_deletion(agent, sender_id)
         return render_turn(collector.messages)
 
     async def reply(self, sender_id: str, body: str, agent: Any,
@@ -187,6 +202,10 @@ class SmsInput(InputChannel):
             return None
         if not strip_intent_prefix(body):
             return EMPTY_MESSAGE_REPLY
+        if len(body) > MAX_MESSAGE_CHARS:
+            return TOO_LONG_REPLY
+        if not self.limiter.allow(sender_id):
+            return RATE_LIMITED_REPLY
         return await self.bot_turn(body, sender_id, agent, on_new_message)
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
@@ -202,11 +221,14 @@ class SmsInput(InputChannel):
             if not self.is_authentic(request, params):
                 logger.warning("Rejected an SMS webhook request with a missing or bad signature.")
                 return response.text("invalid signature", status=403)
-            number = params.get("From")
-            if not number:
-                return response.text("missing From", status=400)
+            number, message_sid = params.get("From"), params.get("MessageSid")
+            if sender_problem(number) or sender_problem(message_sid):
+                return response.text("missing or malformed From or MessageSid", status=400)
+            if not self.replays.first_time(message_sid):
+                logger.info("Ignored a replayed SMS webhook request.")
+                return twiml(None)
             sender_id = sender_id_for(number, self.sender_secret)
-            body = params.get("Body") or ""
+            body = clean_text(params.get("Body") or "")
             text = await self.reply(sender_id, body, request.app.ctx.agent, on_new_message)
             return twiml(text)
 

@@ -1,13 +1,17 @@
 """One-word SMS commands and the fixed replies the SMS channel sends for them.
 
-The words are the ones Twilio and US carriers act on (opt-out, opt-in, help), plus
-DELETE for this assistant's "delete my data". A command is the whole message, in any
-case, with surrounding spaces and a trailing "." or "!" ignored. "YES" is an opt-in
-word only for someone who opted out; otherwise it is an answer to the bot.
+The words are the ones Twilio and US carriers act on (Twilio's opt-out list, with the
+OPTOUT and REVOKE added for the FCC's 2025 revocation rule; opt-in; help), plus DELETE for
+this assistant's "delete my data". A command is the whole message after normalising
+(:func:`command_word`): compatibility forms folded (NFKC: full-width letters), any case,
+invisible format characters (zero-width space) removed, and spaces, punctuation and
+symbols (emoji) around the word ignored - "Stop?", "ＳＴＯＰ", "S\u200bTOP 🛑" are all STOP.
+"YES" is an opt-in word only for someone who opted out; otherwise it is an answer to the bot.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from enum import Enum
 from typing import Optional
 
@@ -21,7 +25,8 @@ class Command(Enum):
     DELETE = "delete"
 
 
-OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
+OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT",
+                           "OPTOUT", "REVOKE"})
 OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
 OPT_IN_WHEN_OPTED_OUT = frozenset({"YES"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
@@ -56,9 +61,26 @@ TOO_SLOW_REPLY = (
 )
 
 
+def _is_edge(char: str) -> bool:
+    """Space, punctuation or symbol: what may surround a command word."""
+    return char.isspace() or unicodedata.category(char)[0] in "PSZ"
+
+
+def command_word(body: str) -> str:
+    """The message folded for keyword matching (see the module docstring)."""
+    folded = unicodedata.normalize("NFKC", body)
+    visible = "".join(char for char in folded if unicodedata.category(char) != "Cf")
+    start, end = 0, len(visible)
+    while start < end and _is_edge(visible[start]):
+        start += 1
+    while end > start and _is_edge(visible[end - 1]):
+        end -= 1
+    return visible[start:end].upper()
+
+
 def parse_command(body: str, opted_out: bool) -> Optional[Command]:
     """The command a whole message is, or None for an ordinary message."""
-    word = body.strip().rstrip(".!").strip().upper()
+    word = command_word(body)
     if word in OPT_OUT_WORDS:
         return Command.OPT_OUT
     if word in OPT_IN_WORDS or (opted_out and word in OPT_IN_WHEN_OPTED_OUT):

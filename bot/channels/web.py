@@ -4,14 +4,22 @@
 broken there (see docs/channels.md):
 
 - the server decides the sender id: ``session_request`` takes a signed token
-  (bot.channels.web_session) and answers ``session_confirm`` with the same or a new
-  token; messages are attributed to the socket's session, never to a client-sent id;
+  (bot.channels.web_session) and answers ``session_confirm`` with the same token, or a
+  new one if it is missing, forged, or its conversation no longer exists (deleted or
+  purged: a token stops working with its conversation); messages are attributed to the
+  socket's session, never to a client-sent id;
+- a message that arrives before the session is confirmed is not dropped: the server
+  answers ``session_required`` with the message, and the widget sends it again once the
+  session is confirmed;
+- text is checked like every channel's (bot.channels.input_check, bot.channels.limits):
+  unstorable characters replaced, at most ``MAX_MESSAGE_CHARS``, a rate limit per socket
+  and per conversation whose reply gives 988; malformed events are ignored;
 - ``enter_room`` is awaited (python-socketio 5 made it a coroutine; Rasa's channel
   forgets the await, so clients never get replies);
 - on reconnect the server sends ``conversation_history`` so a reload redraws the chat;
-- after every handled message it applies a pending "delete my data"
-  (bot.privacy.deletion), then moves the browser to a fresh session and tells it
-  with ``conversation_deleted``;
+- when a turn deleted the conversation ("delete my data", done by the tracker store,
+  bot.privacy.deletion) it moves every tab to a fresh session and tells them with
+  ``conversation_deleted``;
 - socket.io only accepts the page's own origin plus ``allowed_origins``.
 
 credentials.yml::
@@ -34,10 +42,16 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.channel_secrets import load_secret
-from bot.channels.limits import MAX_MESSAGE_CHARS, TOO_LONG_REPLY
+from bot.channels.input_check import user_text
+from bot.channels.limits import (
+    EMPTY_MESSAGE_REPLY,
+    MAX_MESSAGE_CHARS,
+    RATE_LIMITED_REPLY,
+    TOO_LONG_REPLY,
+    RateLimiter,
+)
 from bot.channels.transcript import visible_messages
 from bot.channels.web_session import new_session, sender_from_token
-from bot.privacy.deletion import apply_pending_deletion
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +136,7 @@ class WebChatInput(SocketIOInput):
         super().__init__(session_persistence=True, socketio_path="/socket.io")
         self.allowed_origins = list(allowed_origins or [])
         self.secret = secret if secret is not None else load_secret(SESSION_SECRET_ENV)
+        self.limiter = RateLimiter()
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -133,6 +148,10 @@ class WebChatInput(SocketIOInput):
 
         def agent() -> Any:
             return blueprint.ctx.app.ctx.agent
+
+        def intents() -> list[str]:
+            domain = getattr(agent(), "domain", None)
+            return list(domain.intents) if domain else []
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -147,31 +166,41 @@ class WebChatInput(SocketIOInput):
             await sio.emit("session_confirm", token, room=sid)
 
         @sio.on("session_request")
-        async def session_request(sid: str, data: Optional[Dict]) -> None:
-            token = (data or {}).get("session_id")
+        async def session_request(sid: str, data: Any = None) -> None:
+            token = data.get("session_id") if isinstance(data, dict) else None
             sender_id = sender_from_token(self.secret, token)
-            if sender_id is None:
+            tracker = await agent().tracker_store.retrieve(sender_id) if sender_id else None
+            if tracker is None:
                 sender_id, token = new_session(self.secret)
             await bind(sid, sender_id, token)
-            tracker = await agent().tracker_store.retrieve(sender_id)
             history = visible_messages(tracker.events) if tracker else []
             await sio.emit("conversation_history", history, room=sid)
 
         @sio.on(self.user_message_evt)
-        async def handle_message(sid: str, data: Any) -> None:
-            sender_id = (await sio.get_session(sid)).get("sender_id")
+        async def handle_message(sid: str, data: Any = None) -> None:
             text = data.get("message") if isinstance(data, dict) else None
-            if not sender_id or not isinstance(text, str) or not text.strip():
-                logger.debug("Ignored a web chat message without a session or text.")
+            if not isinstance(text, str):
+                logger.debug("Ignored a malformed web chat message event.")
+                return
+            sender_id = (await sio.get_session(sid)).get("sender_id")
+            if not sender_id:
+                await sio.emit("session_required", {"message": text}, room=sid)
                 return
             if len(text) > MAX_MESSAGE_CHARS:
                 await sio.emit(self.bot_message_evt, {"text": TOO_LONG_REPLY}, room=sid)
+                return
+            text = user_text(text, intents())
+            if not text:
+                await sio.emit(self.bot_message_evt, {"text": EMPTY_MESSAGE_REPLY}, room=sid)
+                return
+            if not self.limiter.allow(sid, sender_id):
+                await sio.emit(self.bot_message_evt, {"text": RATE_LIMITED_REPLY}, room=sid)
                 return
             await on_new_message(UserMessage(
                 text, SocketIOOutput(sio, self.bot_message_evt), sender_id,
                 input_channel=self.name(),
             ))
-            if await apply_pending_deletion(agent(), sender_id):
+            if await agent().tracker_store.retrieve(sender_id) is None:
                 # Every tab of this conversation moves to one fresh session.
                 await sio.emit("conversation_deleted", room=sender_id)
                 fresh_sender, fresh_token = new_session(self.secret)

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine, make_url
 
 from bot.directory.models import StringSet, metadata, providers
+from bot.storage.private_files import private_directory
 
 DB_URL_ENV = "DIRECTORY_DB_URL"
 DEFAULT_DB_URL = "sqlite:///var/directory.db"
@@ -26,7 +27,7 @@ def get_engine(url: str | None = None) -> Engine:
     """
     parsed = make_url(database_url(url))
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        private_directory(Path(parsed.database).parent)  # var/ holds conversations too
     engine = create_engine(parsed, future=True)
     metadata.create_all(engine)
     _add_missing_columns(engine)

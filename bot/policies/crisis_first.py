@@ -9,7 +9,7 @@ otherwise. Like RulePolicy's form predictions it is a "no user" prediction, the 
 ensemble ranks first, so among those its higher priority wins. Configured in config.yml::
 
     - name: bot.policies.crisis_first.CrisisFirstPolicy
-      priority: 7
+      priority: 8
       intent: crisis
       steps: [utter_crisis, action_crisis_handoff, action_deactivate_loop]
 """
@@ -49,7 +49,7 @@ class CrisisFirstPolicy(Policy):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 7, "intent": "crisis", "steps": []}
+        return {"priority": 8, "intent": "crisis", "steps": []}
 
     def __init__(
         self,

@@ -1,34 +1,29 @@
 """Delete one sender's conversation from the tracker store ("delete my data").
 
-Why after the turn, not inside an action: ``SQLTrackerStore.save`` only writes the
-events beyond the number already stored for the current session. If an action
-deleted the rows, that number would be 0 when the turn ends and Rasa would write
-the whole conversation back. So deletion runs after the turn, from the channel.
+The deletion happens in the tracker store, so it does not depend on the channel (REST,
+web, SMS) or on a form: :class:`DeletesOnConfirmation` is mixed into the store classes
+(bot.storage.tracker_store.EnvSQLTrackerStore). When Rasa saves a tracker at the end of a
+turn in which the user confirmed the deletion (``action_delete_my_data`` sets slot
+``data_deletion_requested``), the store deletes every stored event of that sender instead
+of writing the new ones. Rasa saves under the lock store's lock for that sender, so a
+message being processed by another replica is not half-deleted; if the deletion fails the
+save fails, nothing of the turn is stored, and the error is logged.
 
-API for the channels (web socket.io and SMS), both coroutines on the running
-``Agent`` (in a Rasa input channel: ``request.app.ctx.agent``):
+Why not inside the action: ``SQLTrackerStore.save`` only writes the events beyond the
+number already stored for the current session. If an action deleted the rows, that number
+would be 0 when the turn ends and Rasa would write the whole conversation back.
 
-``await apply_pending_deletion(agent, sender_id) -> bool``
-    Call after every handled user message, once the bot's replies are sent.
-    If the stored tracker has slot ``data_deletion_requested`` set to true (the
-    ``action_delete_my_data`` action sets it when the user confirms), deletes the
-    sender's conversation and returns True; returns False otherwise.
-
-``await delete_sender_data(agent, sender_id) -> int``
-    Deletes unconditionally (e.g. for a one-word SMS ``DELETE``; the channel
-    sends its own confirmation). Returns the number of events removed.
-
-Both hold the lock store's lock for that sender while deleting, so a message
-being processed by another replica is not half-deleted. Deletion covers the SQL
-tracker store (the ``events`` table, the only table that holds conversations)
-and the in-memory store, including Rasa's in-memory fallback store. The next
-message from that sender starts a new conversation.
+``await delete_sender_data(agent, sender_id) -> int`` deletes unconditionally (the
+one-word SMS ``DELETE``; the channel sends its own confirmation), under the sender's lock,
+from the SQL store and the in-memory stores behind Rasa's wrappers (including Rasa's
+in-memory fallback store). The next message from that sender starts a new conversation.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import (
@@ -38,6 +33,7 @@ from rasa.core.tracker_store import (
     SQLTrackerStore,
     TrackerStore,
 )
+from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
@@ -80,23 +76,29 @@ def delete_from_store(store: TrackerStore, sender_id: str) -> int:
     raise TypeError(f"deleting conversations from {type(store).__name__} is not supported")
 
 
-def _delete_unlocked(agent: Agent, sender_id: str) -> int:
-    deleted = sum(delete_from_store(store, sender_id) for store in backing_stores(agent.tracker_store))
-    logger.info("Deleted a conversation on the user's request (%d events).", deleted)
-    return deleted
+def deletion_confirmed(tracker: DialogueStateTracker) -> bool:
+    """True when the user confirmed "delete my data" in this conversation."""
+    return bool(tracker.get_slot(DELETION_SLOT))
+
+
+class DeletesOnConfirmation:
+    """Tracker store mixin: saving a tracker whose deletion was confirmed deletes it.
+
+    Put it before the store class: ``class Store(DeletesOnConfirmation, SQLTrackerStore)``.
+    """
+
+    async def save(self, tracker: DialogueStateTracker) -> Any:
+        if not deletion_confirmed(tracker):
+            return await super().save(tracker)  # type: ignore[misc]
+        deleted = delete_from_store(self, tracker.sender_id)  # type: ignore[arg-type]
+        logger.info("Deleted a conversation on the user's request (%d events).", deleted)
+        return None
 
 
 async def delete_sender_data(agent: Agent, sender_id: str) -> int:
     """Delete the sender's whole conversation; return the number of events removed."""
     async with agent.lock_store.lock(sender_id):
-        return _delete_unlocked(agent, sender_id)
-
-
-async def apply_pending_deletion(agent: Agent, sender_id: str) -> bool:
-    """Delete the conversation if its tracker has ``data_deletion_requested`` set."""
-    async with agent.lock_store.lock(sender_id):
-        tracker = await agent.tracker_store.retrieve(sender_id)
-        if tracker is None or not tracker.get_slot(DELETION_SLOT):
-            return False
-        _delete_unlocked(agent, sender_id)
-        return True
+        deleted = sum(delete_from_store(store, sender_id)
+                      for store in backing_stores(agent.tracker_store))
+    logger.info("Deleted a conversation on the user's request (%d events).", deleted)
+    return deleted

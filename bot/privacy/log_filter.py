@@ -19,6 +19,12 @@ For records at INFO and above it
   ``message``, ... as listed in Rasa's own structlog anonymiser) with
   ``[redacted]``, in JSON events and in ``key='value'`` console output.
 DEBUG records are left alone (``--debug`` is for local development only).
+
+Python ``warnings`` are routed through logging (``logging.captureWarnings``, logger
+``py.warnings``), so they are redacted too; in them every quoted value is redacted as
+well, since Rasa quotes user text there ("Parsed an intent '<the whole message>' which is
+not defined in the domain" for text starting with "/"). The channels also keep such text
+from reaching Rasa as a shortcut (bot.channels.input_check).
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ CONTENT_KEYS = frozenset({
 })
 
 
+WARNINGS_LOGGER = "py.warnings"
+QUOTED_PATTERN = re.compile(r"'[^']*'|\"[^\"]*\"")
 ANSI_PATTERN = re.compile(r"\x1b\[[0-9;]*m")
 # structlog's console renderer (used when stderr is a terminal): key='value'.
 CONSOLE_PAIR_PATTERN = re.compile(
@@ -86,7 +94,10 @@ def redact_record(record: logging.LogRecord) -> None:
     """Redact a record in place if it is at INFO or above."""
     if record.levelno < logging.INFO:
         return
-    record.msg = redact(record.getMessage())
+    message = redact(record.getMessage())
+    if record.name == WARNINGS_LOGGER:
+        message = QUOTED_PATTERN.sub(CONTENT_PLACEHOLDER, message)
+    record.msg = message
     record.args = ()
     if record.exc_info and not record.exc_text:
         record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -119,4 +130,5 @@ def install_redaction() -> RedactionFilter:
     current = logging.getLogRecordFactory()
     if not getattr(current, "redacting", False):
         logging.setLogRecordFactory(_redacting_factory(current))
+    logging.captureWarnings(True)
     return RedactionFilter()

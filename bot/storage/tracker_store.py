@@ -18,16 +18,20 @@ start when a referenced variable is unset.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Generator, Optional
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, ensure_schema_exists
 from rasa.shared.core.domain import Domain
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
+
+from bot.privacy.deletion import DeletesOnConfirmation
+from bot.storage.private_files import is_sqlite_file, private_sqlite_file
 
 TRACKER_DB_URL_ENV = "TRACKER_DB_URL"
 DEFAULT_TRACKER_DB_URL = "sqlite:///var/tracker.db"
@@ -38,16 +42,10 @@ def tracker_db_url(configured: Optional[str] = None) -> str:
     return os.environ.get(TRACKER_DB_URL_ENV) or configured or DEFAULT_TRACKER_DB_URL
 
 
-def ensure_sqlite_directory(url: str) -> None:
-    """Create the parent folder of an SQLite database file (SQLite will not)."""
-    if is_sqlite_file(url):
-        Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)
-
-
 def create_tracker_engine(url: Optional[str] = None) -> Engine:
     """An SQLAlchemy engine for the tracker database, configured as Rasa does."""
     url = url or tracker_db_url()
-    ensure_sqlite_directory(url)
+    private_sqlite_file(url)
     return sa.create_engine(url, **create_engine_kwargs(url))
 
 
@@ -61,12 +59,6 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
-
-
-def is_sqlite_file(url: str) -> bool:
-    """True for an SQLite database in a file (not in memory)."""
-    parsed = make_url(url)
-    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
 
 
 def pooled_sqlite_engine(url: str) -> Engine:
@@ -84,11 +76,20 @@ def pooled_sqlite_engine(url: str) -> Engine:
     return engine
 
 
-class EnvSQLTrackerStore(SQLTrackerStore):
+class TrackerStoreError(RuntimeError):
+    """A database error while reading or writing conversations."""
+
+
+class EnvSQLTrackerStore(DeletesOnConfirmation, SQLTrackerStore):
     """``SQLTrackerStore`` connected to :func:`tracker_db_url`.
 
     Rasa passes the endpoints.yml ``url`` as ``host``; ``TRACKER_DB_URL`` overrides it.
-    An SQLite file gets :func:`pooled_sqlite_engine` instead of Rasa's engine.
+    A SQLite database file is created 0600 in a 0700 folder (bot.storage.private_files)
+    and gets :func:`pooled_sqlite_engine` instead of Rasa's engine.
+    Saving a tracker whose deletion the user confirmed deletes the conversation instead
+    (bot.privacy.deletion). A ``ValueError`` from the database layer (a NUL in a string on
+    PostgreSQL, a lone surrogate on SQLite) is raised as :class:`TrackerStoreError`:
+    Rasa's ``session_scope`` would call ``print_error_and_exit`` and stop the server.
     """
 
     def __init__(
@@ -99,7 +100,7 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         url = tracker_db_url(host)
-        ensure_sqlite_directory(url)
+        private_sqlite_file(url)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         if is_sqlite_file(url):
             self.engine.dispose()
@@ -107,3 +108,14 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         elif self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Generator[Session, None, None]:
+        session = self.sessionmaker()
+        try:
+            ensure_schema_exists(session)
+            yield session
+        except ValueError as error:
+            raise TrackerStoreError(f"the tracker database refused a value: {error}") from error
+        finally:
+            session.close()

@@ -12,6 +12,11 @@
  * one, or a new one if it was missing or forged) and `conversation_history` with the
  * current conversation, so a reload continues where it left off. Messages go out as
  * `user_uttered` and come back as `bot_uttered`.
+ *
+ * Nothing typed is lost: until the session is confirmed (and its history drawn) the
+ * widget shows "Connecting..." and queues what is typed, then sends it. If the server
+ * gets a message without a session it answers `session_required` with it; the widget
+ * queues it again and asks for the session.
  */
 (function () {
   "use strict";
@@ -83,6 +88,9 @@
     var ui = buildWidget(root);
     var quickReplies = []; // [{title, payload}] currently offered
     var socket = window.io(server, { path: "/socket.io" });
+    var sessionReady = false;   // session confirmed and history drawn: messages go out
+    var awaitingHistory = false; // a session_request is answered by confirm + history
+    var queued = []; // [{message, shownText}] typed before the session was ready
 
     function scroll() { ui.log.scrollTop = ui.log.scrollHeight; }
 
@@ -128,12 +136,31 @@
       scroll();
     }
 
+    function setConnecting(connecting) {
+      sessionReady = !connecting;
+      ui.status.textContent = connecting ? "Connecting..." : "";
+    }
+
+    function requestSession() {
+      setConnecting(true);
+      awaitingHistory = true;
+      socket.emit("session_request", { session_id: window.localStorage.getItem(storageKey) });
+    }
+
+    function flushQueue() {
+      setConnecting(false);
+      var waiting = queued;
+      queued = [];
+      waiting.forEach(function (item) { socket.emit("user_uttered", { message: item.message }); });
+    }
+
     function sendMessage(message, shownText) {
       clearQuickReplies();
       ui.log.querySelectorAll(".pcg-note").forEach(function (note) { note.remove(); });
       showMessage("user", shownText);
       scroll();
-      socket.emit("user_uttered", { message: message });
+      if (sessionReady) socket.emit("user_uttered", { message: message });
+      else queued.push({ message: message, shownText: shownText });
     }
 
     ui.form.addEventListener("submit", function (event) {
@@ -148,12 +175,14 @@
       sendMessage(picked ? picked.payload : text, text);
     });
 
-    socket.on("connect", function () {
-      ui.status.textContent = "";
-      socket.emit("session_request", { session_id: window.localStorage.getItem(storageKey) });
-    });
+    socket.on("connect", requestSession);
     socket.on("session_confirm", function (token) {
       window.localStorage.setItem(storageKey, token);
+      if (!awaitingHistory) flushQueue(); // moved to a fresh session after a deletion
+    });
+    socket.on("session_required", function (data) {
+      if (data && typeof data.message === "string") queued.unshift({ message: data.message });
+      requestSession();
     });
     socket.on("conversation_history", function (messages) {
       ui.log.replaceChildren();
@@ -166,8 +195,12 @@
           showBot({ text: message.text, quick_replies: last ? message.quick_replies : null }, true);
         }
       });
-      if (!messages.length) showMessage("note", "Say hi to start.");
+      // What was typed while connecting is not in the history yet: keep it on screen.
+      queued.forEach(function (item) { if (item.shownText) showMessage("user", item.shownText); });
+      if (!messages.length && !queued.length) showMessage("note", "Say hi to start.");
       scroll();
+      awaitingHistory = false;
+      flushQueue();
     });
     socket.on("bot_uttered", function (message) { showBot(message, false); });
     socket.on("conversation_deleted", function () {
@@ -177,7 +210,10 @@
       showMessage("note", note);
       announce(note);
     });
-    socket.on("disconnect", function () { ui.status.textContent = "Reconnecting..."; });
+    socket.on("disconnect", function () {
+      sessionReady = false;
+      ui.status.textContent = "Reconnecting...";
+    });
     socket.on("connect_error", function () {
       ui.status.textContent = "Can't reach the chat right now. Retrying...";
     });
