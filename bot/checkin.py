@@ -10,7 +10,6 @@ so and asks the same question again. Used by ``validate_assessment_form``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -34,7 +33,6 @@ CONTROL_CONFIDENCE = 0.8
 DIGRESSION_PREFIXES = ("ask_",)
 DIGRESSION_INTENTS = frozenset({"greet", "thank", "out_of_scope", "start_assessment"}) | CONTROL_INTENTS
 DIGRESSION_CONFIDENCE = 0.6
-DELETION_WORDS = re.compile(r"\b(delete|erase|remove|wipe|clear|forget)")
 # Readings this sure are answers even when the classifier thinks it is a digression.
 FIRM_BASES = frozenset({"lead", "short", "choice"})
 
@@ -130,18 +128,11 @@ def interpret(
 
 
 def is_control(message: Message) -> bool:
-    """A confident stop / goodbye / start over / resume / delete / therapist request.
-
-    "delete" needs a deletion word: the classifier has read "he tells his friends, i saw the
-    chats" as a request to delete the conversation."""
-    if message.intent not in CONTROL_INTENTS or message.confidence < CONTROL_CONFIDENCE:
-        return False
-    return message.intent != "delete_data" or bool(DELETION_WORDS.search(message.text.lower()))
+    """A confident stop / goodbye / start over / resume / delete / therapist request."""
+    return message.intent in CONTROL_INTENTS and message.confidence >= CONTROL_CONFIDENCE
 
 
 def _is_digression(message: Message) -> bool:
-    if message.intent == "delete_data" and not is_control(message):
-        return False
     intent = message.intent or ""
     is_other = intent in DIGRESSION_INTENTS or intent.startswith(DIGRESSION_PREFIXES)
     return is_other and message.confidence >= DIGRESSION_CONFIDENCE

@@ -161,8 +161,17 @@ def test_interpret_steps_aside_for_questions_and_requests(text, intent, confiden
 
 
 def test_delete_needs_a_deletion_word():
-    turn = interpret("q_other_settings", msg("he tells his friends everything, i saw the chats", "delete_data", 0.9), [], [], None)
-    assert turn.is_answer and turn.slots["q_other_settings"] == "yes"
+    from rasa.shared.nlu.training_data.message import Message as NluMessage
+
+    from bot.nlu.control_cues import ControlCues
+
+    ranking = [{"name": "delete_data", "confidence": 0.9}, {"name": "reaction_avoidant", "confidence": 0.1}]
+    guessed = NluMessage(data={"text": "he tells his friends everything, i saw the chats",
+                               "intent": ranking[0], "intent_ranking": ranking})
+    asked = NluMessage(data={"text": "please delete my chats", "intent": ranking[0], "intent_ranking": ranking})
+    ControlCues().process([guessed, asked])
+    assert guessed.get("intent")["name"] == "reaction_avoidant"
+    assert asked.get("intent")["name"] == "delete_data"
 
 
 def test_a_firm_answer_wins_over_a_digression_intent():

@@ -5,7 +5,8 @@ which the trained classifier often reads as something else; inside a form that u
 mean the message was taken as an answer or fell back. This component matches the phrasings
 in ``control_cues.yml`` and, on a match, sets the intent with confidence 1.0 and puts it
 first in ``intent_ranking`` (as FallbackClassifier does). Place it after the classifier and
-FallbackClassifier and before CrisisGuard, so a crisis message still wins.
+FallbackClassifier and before CrisisGuard, so a crisis message still wins. It also drops an
+intent the message lacks the words for (``requires``: "delete" needs a deletion word).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.intent_override import force_intent
@@ -39,9 +40,20 @@ class ControlCue:
 
 
 @lru_cache(maxsize=None)
+def _raw(path: Path = CUES_FILE) -> Dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def required_words(path: Path = CUES_FILE) -> Dict[str, Pattern[str]]:
+    """Intents the classifier may only give a message that has one of these words."""
+    return {intent: re.compile(p) for intent, p in (_raw(path).get("requires") or {}).items()}
+
+
+@lru_cache(maxsize=None)
 def load_control_cues(path: Path = CUES_FILE) -> Tuple[ControlCue, ...]:
     """The cue groups of control_cues.yml, in the order they are tried."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = _raw(path)
     return tuple(
         ControlCue(
             intent=str(group["intent"]),
@@ -80,9 +92,24 @@ class ControlCues(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = message.get(TEXT)
-            intent = control_intent(text) if text and not text.startswith("/") else None
-            if intent is None:
+            text = message.get(TEXT) or ""
+            if not text or text.startswith("/"):
                 continue
-            force_intent(message, intent)
+            intent = control_intent(text)
+            if intent is not None:
+                force_intent(message, intent)
+            else:
+                self._drop_unsupported(message, text.lower())
         return messages
+
+    @staticmethod
+    def _drop_unsupported(message: Message, text: str) -> None:
+        """Replaces an intent whose required words the message lacks by the next one."""
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        requires = required_words()
+        kept = [e for e in ranking if e.get(INTENT_NAME_KEY) not in requires
+                or requires[e[INTENT_NAME_KEY]].search(text)]
+        if len(kept) == len(ranking) or not kept:
+            return
+        message.set(INTENT, dict(kept[0]), add_to_output=True)
+        message.set(INTENT_RANKING_KEY, kept, add_to_output=True)
