@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.checkin import Message, is_control
+from bot.form_control import is_answer_turn
 from bot.directory import get_engine
 from bot.directory.locations import NEAR_ME, Location, OutsideUS, read_place, warm_up
 from bot.directory.npi_registry import registry_from_env
@@ -76,8 +77,7 @@ class ValidateTherapistForm(FormValidationAction):
         latest = tracker.latest_message or {}
         intent = latest.get("intent") or {}
         message = Message(str(latest.get("text") or ""), intent.get("name"), float(intent.get("confidence") or 0.0))
-        answering = tracker.latest_action_name == "action_listen"  # not the form (re)starting
-        if answering and is_control(message) and message.intent != "find_therapist":
+        if is_answer_turn(tracker.events, self.form_name()) and is_control(message) and message.intent != "find_therapist":
             # The pending question's free-text mapping took the message; it was no answer.
             requested = tracker.get_slot("requested_slot")
             undo = [SlotSet(requested, None)] if requested else []

@@ -43,3 +43,15 @@ def answer_slots(form: str, domain: Mapping[str, Any]) -> List[str]:
     """The slots holding a form's answers (its required slots plus bookkeeping)."""
     required = ((domain.get("forms") or {}).get(form) or {}).get("required_slots") or []
     return [*required, *EXTRA_SLOTS.get(form, ())]
+
+
+def is_answer_turn(events: Sequence[Mapping[str, Any]], form: str) -> bool:
+    """Whether a form's validation is reading the user's reply to its question, not the
+    form starting again (after "continue", say): no other action ran since the message."""
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "action" and event.get("name") not in (form, "action_listen"):
+            return False
+    return False

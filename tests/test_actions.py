@@ -249,9 +249,11 @@ async def test_validate_therapist_form_does_not_reject_while_it_restarts(dispatc
     latest = {"text": "ok i'm back", "intent": {"name": "resume", "confidence": 1.0}, "entities": []}
     t = Tracker(
         sender_id="test", slots={"requested_slot": None, "location": "OH"}, latest_message=latest,
-        events=[{"event": "user", "text": "ok i'm back", "parse_data": latest}],
+        events=[{"event": "user", "text": "ok i'm back", "parse_data": latest},
+                {"event": "action", "name": "action_resume_form"},
+                {"event": "action", "name": "therapist_form"}],
         paused=False, followup_action=None, active_loop={"name": "therapist_form"},
-        latest_action_name="action_resume_form",
+        latest_action_name="therapist_form",
     )
     events = await ValidateTherapistForm().run(dispatcher, t, domain)
     assert not any(isinstance(e, dict) and e.get("event") == "action_execution_rejected" for e in events)
@@ -265,9 +267,10 @@ async def test_validate_therapist_form_ends_only_on_a_confident_stop(confidence,
         sender_id="test", slots={"requested_slot": "location", "location": text},
         latest_message=latest,
         events=[{"event": "user", "text": text, "parse_data": latest},
+                {"event": "action", "name": "therapist_form"},  # as Rasa's form sends it
                 {"event": "slot", "name": "location", "value": text}],
         paused=False, followup_action=None, active_loop={"name": "therapist_form"},
-        latest_action_name="action_listen",
+        latest_action_name="therapist_form",
     )
     events = await ValidateTherapistForm().run(dispatcher, t, domain)
     if rejected:  # the text the pending question's mapping took is given back

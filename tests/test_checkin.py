@@ -321,3 +321,13 @@ def test_a_cue_answer_is_not_taken_for_a_digression_unless_asked_as_a_question()
     assert answer.is_answer and answer.slots["q_body_signals"] == "yes"
     question = interpret("q_body_signals", msg("why does he say he's hungry when he's upset?", "ask_causes", 0.9), [], [], None)
     assert not question.is_answer
+
+
+def test_is_answer_turn():
+    from bot.form_control import is_answer_turn
+
+    answering = [{"event": "user"}, {"event": "slot"}, {"event": "action", "name": "therapist_form"}]
+    restarting = [{"event": "user"}, {"event": "action", "name": "action_resume_form"},
+                  {"event": "bot"}, {"event": "action", "name": "therapist_form"}]
+    assert is_answer_turn(answering, "therapist_form")
+    assert not is_answer_turn(restarting, "therapist_form")
