@@ -3,10 +3,10 @@
 Latency on a shared machine is noise; CPU time the Rasa process spends per message is not
 (much). For each variant (a set of environment overrides and action-endpoint settings) this
 serves our assistant as ``make bench`` does, then, path by path, lets ``--users`` simulated
-users walk that path until ``--rounds`` conversations each are done (more for short paths, so that each
-path sends at least ``--min-messages``), and reads the CPU time
-(user + system, /proc) the Rasa and action servers used meanwhile. Variants are served in
-turn, A B A B ... (``--repeat``), so that a change of load on the machine hits both alike.
+users walk that path until ``--rounds`` conversations each are done (more for short paths, so
+that each path sends at least ``--min-messages``), and reads the CPU time (user + system,
+/proc) the Rasa and action servers used meanwhile. Variants are served in turn,
+A B A B ... (``--repeat``), so that a change of load on the machine hits both alike.
 With ``--profile DIR`` py-spy samples the Rasa process during each path and the script prints
 where its busy time went (bench/README.md lists the buckets).
 
