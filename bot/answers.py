@@ -60,10 +60,22 @@ class Reading:
     basis: str = ""
 
 
+# Contractions typed without the apostrophe ("didnt", "hes"), restored so one cue covers both.
+_CONTRACTIONS = {
+    **{f"{w}nt": f"{w}n't" for w in ("did", "does", "do", "is", "was", "are", "were", "has", "have",
+                                      "had", "could", "would", "should", "ca", "wo", "ai")},
+    "dont": "don't", "cant": "can't", "wont": "won't", "im": "i'm", "ive": "i've", "hes": "he's",
+    "shes": "she's", "theyre": "they're", "thats": "that's", "whats": "what's", "theres": "there's",
+}
+_CONTRACTION = re.compile(r"\b(" + "|".join(sorted(_CONTRACTIONS, key=len, reverse=True)) + r")\b")
+
+
 def normalise(text: str) -> str:
-    """Lower case, plain apostrophes, letters repeated 3+ times squeezed, single spaces."""
+    """Lower case, plain apostrophes, apostrophes restored in "didnt"/"hes", letters
+    repeated 3+ times squeezed, single spaces."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"([a-z])\1{2,}", r"\1", text)
+    text = _CONTRACTION.sub(lambda m: _CONTRACTIONS[m.group(1)], text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -95,6 +107,13 @@ def _whole_words(pattern: str) -> Pattern[str]:
     return re.compile(rf"(?<![a-z0-9'])(?:{pattern})(?![a-z0-9])")
 
 
+def _ordered_cues(by_value: Mapping[str, Any]) -> List[Tuple[str, Sequence[str]]]:
+    """A question's cue lists in the order they are tried: ``first`` (value -> patterns)
+    before the rest."""
+    first = list((by_value.get("first") or {}).items())
+    return first + [(value, patterns) for value, patterns in by_value.items() if value != "first"]
+
+
 @lru_cache(maxsize=None)
 def load_cues(path: Path = CUES_FILE) -> AnswerCues:
     """Reads and compiles answers.yml (once per path)."""
@@ -108,7 +127,7 @@ def load_cues(path: Path = CUES_FILE) -> AnswerCues:
     cues = {
         question: tuple(
             (str(value), _whole_words(pattern))
-            for value, patterns in by_value.items()
+            for value, patterns in _ordered_cues(by_value)
             for pattern in patterns
         )
         for question, by_value in (raw.get("cues") or {}).items()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.answers import (
+    about_partner,
     AVOIDANT,
     BOTH,
     CONFUSED,
@@ -33,6 +34,7 @@ CONTROL_CONFIDENCE = 0.8
 DIGRESSION_PREFIXES = ("ask_",)
 DIGRESSION_INTENTS = frozenset({"greet", "thank", "out_of_scope", "start_assessment"}) | CONTROL_INTENTS
 DIGRESSION_CONFIDENCE = 0.6
+ABOUT_SELF = "ask_self_alexithymia"
 # Readings this sure are answers even when the classifier thinks it is a digression.
 FIRM_BASES = frozenset({"lead", "short", "choice"})
 
@@ -133,6 +135,8 @@ def is_control(message: Message) -> bool:
 
 
 def _is_digression(message: Message) -> bool:
+    if message.intent == ABOUT_SELF and about_partner(message.text):
+        return False  # "she says 'i don't know what i felt'" quotes the partner
     intent = message.intent or ""
     is_other = intent in DIGRESSION_INTENTS or intent.startswith(DIGRESSION_PREFIXES)
     return is_other and message.confidence >= DIGRESSION_CONFIDENCE

@@ -331,3 +331,20 @@ def test_is_answer_turn():
                   {"event": "bot"}, {"event": "action", "name": "therapist_form"}]
     assert is_answer_turn(answering, "therapist_form")
     assert not is_answer_turn(restarting, "therapist_form")
+
+
+def test_contractions_typed_without_apostrophes_read_like_with_them():
+    assert read_yes_no("he didnt notice i was upset", "q_misses_hurt").value == "yes"
+    assert read_yes_no("she insists shes totally fine while yelling", "q_outbursts").value == "yes"
+
+
+def test_a_first_cue_wins_over_a_later_one():
+    # "her therapist" would read as "can talk elsewhere"; "same with ..." says the opposite
+    assert read_yes_no("same with her therapist, her mom, everyone", "q_other_settings").value == "no"
+
+
+def test_someone_elses_therapist_is_no_request_for_one():
+    from bot.nlu.control_cues import supported
+
+    assert not supported("find_therapist", "she can't even talk to her therapist")
+    assert supported("find_therapist", "can you find me a therapist in ohio")

@@ -6,7 +6,8 @@ mean the message was taken as an answer or fell back. This component matches the
 in ``control_cues.yml`` and, on a match, sets the intent with confidence 1.0 and puts it
 first in ``intent_ranking`` (as FallbackClassifier does). Place it after the classifier and
 FallbackClassifier and before CrisisGuard, so a crisis message still wins. It also drops an
-intent the message lacks the words for (``requires``: "delete" needs a deletion word).
+intent the message lacks the words for, or has words against (``requires`` / ``forbids``:
+"delete" needs a deletion word; "her therapist" is no request to find one).
 """
 
 from __future__ import annotations
@@ -45,9 +46,21 @@ def _raw(path: Path = CUES_FILE) -> Dict[str, Any]:
 
 
 @lru_cache(maxsize=None)
-def required_words(path: Path = CUES_FILE) -> Dict[str, Pattern[str]]:
-    """Intents the classifier may only give a message that has one of these words."""
-    return {intent: re.compile(p) for intent, p in (_raw(path).get("requires") or {}).items()}
+def word_rules(path: Path = CUES_FILE) -> Tuple[Dict[str, Pattern[str]], Dict[str, Pattern[str]]]:
+    """(intents a message must have words for, intents its words rule out)."""
+    raw = _raw(path)
+    return tuple(  # type: ignore[return-value]
+        {intent: re.compile(p) for intent, p in (raw.get(key) or {}).items()}
+        for key in ("requires", "forbids")
+    )
+
+
+def supported(intent: str, text: str) -> bool:
+    """Whether ``text`` has the words ``intent`` needs and none that rule it out."""
+    requires, forbids = word_rules()
+    return (intent not in requires or bool(requires[intent].search(text))) and not (
+        intent in forbids and forbids[intent].search(text)
+    )
 
 
 @lru_cache(maxsize=None)
@@ -106,9 +119,7 @@ class ControlCues(GraphComponent):
     def _drop_unsupported(message: Message, text: str) -> None:
         """Replaces an intent whose required words the message lacks by the next one."""
         ranking = message.get(INTENT_RANKING_KEY) or []
-        requires = required_words()
-        kept = [e for e in ranking if e.get(INTENT_NAME_KEY) not in requires
-                or requires[e[INTENT_NAME_KEY]].search(text)]
+        kept = [e for e in ranking if supported(str(e.get(INTENT_NAME_KEY)), text)]
         if len(kept) == len(ranking) or not kept:
             return
         message.set(INTENT, dict(kept[0]), add_to_output=True)
