@@ -16,6 +16,7 @@ from bot.directory.locations import NEAR_ME, Location, OutsideUS, read_place, wa
 from bot.directory.npi_registry import registry_from_env
 from bot.therapist_form import (
     UserMessage,
+    approach_from,
     failed_tries,
     help_type_from,
     insurance_from,
@@ -103,6 +104,11 @@ class ValidateTherapistForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         return self._earlier("help_type", tracker, help_type_from)
+
+    async def extract_approach(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self._earlier("approach", tracker, approach_from)
 
     async def extract_insurance(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

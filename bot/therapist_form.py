@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.directory.locations import Location, OutsideUS, read_place
-from bot.therapist_preferences import parse_help_type
+from bot.therapist_preferences import parse_approach, parse_help_type
 
 FORM_NAME = "therapist_form"
 SEARCH_ACTION = "action_search_therapists"
@@ -34,6 +34,15 @@ _INSURANCE_PATTERNS = (
                r"([a-z][a-z&' -]{1,30}?)\s+(?:insurance|coverage|health plan)\b"),
     re.compile(r"\binsurance (?:is|plan is|through|with)\s+([a-z][a-z&' -]{1,30}?)(?:[.,!;]|$| and | but )"),
 )
+# Health insurers people name without saying "insurance" ("i have aetna", "takes humana").
+_INSURERS = re.compile(
+    r"\b(aetna|cigna|united ?health ?care|uhc|humana|kaiser( permanente)?|anthem|"
+    r"blue cross( blue shield)?|blue shield|bcbs|medicaid|medicare|tricare|oscar|molina|"
+    r"ambetter|harvard pilgrim|highmark|optum|magellan|carefirst|premera|regence|emblem ?health|"
+    r"health ?net|wellcare|tufts|geisinger|priority health|medical mutual)\b"
+)
+# Approaches named by name in a request (not "any", and ACT only written in capitals).
+_APPROACH_NAMES = ("schema", "behavioral_activation", "compassion_focused")
 _NO_VIDEO = re.compile(r"\b(?:in[- ]person|face to face|in the office|no (?:video|online|zoom)|not (?:video|online|virtual))\b")
 _VIDEO = re.compile(r"\b(?:online|video|telehealth|virtual|virtually|zoom|remote|remotely)\b")
 
@@ -101,6 +110,20 @@ def insurance_in(text: str) -> Optional[str]:
         match = pattern.search(text)
         if match and match.group(1).strip() not in ("my", "our", "the", "any", "some", "an", "a"):
             return re.sub(r"^(?:my|our|the) ", "", match.group(1).strip())
+    insurer = _INSURERS.search(text)
+    return insurer.group(0) if insurer else None
+
+
+def approach_from(messages: Sequence[UserMessage]) -> Optional[str]:
+    """An approach named in a request ("someone who does compassion focused therapy")."""
+    for message in messages:
+        if not message.about_search:
+            continue
+        if re.search(r"\bACT\b", message.text):
+            return "act"
+        approach = parse_approach(message.text)
+        if approach in _APPROACH_NAMES:
+            return approach
     return None
 
 

@@ -2,6 +2,8 @@
 import pytest
 
 from bot.therapist_form import (
+    UserMessage,
+    approach_from,
     failed_tries,
     help_type_from,
     insurance_in,
@@ -72,3 +74,23 @@ def test_a_country_in_passing_does_not_end_the_search():
     assert location_from(messages_since_last_search(events)) is None
     events = [user("find a therapist in the UK", "find_therapist")]
     assert location_from(messages_since_last_search(events)) == "find a therapist in the UK"
+
+
+
+@pytest.mark.parametrize(
+    "text, insurer",
+    [("find someone near 10025 for me, i have aetna", "aetna"),
+     ("someone in florida who takes humana", "humana"),
+     ("an individual therapist, i have united healthcare", "united healthcare"),
+     ("we have blue cross insurance", "blue cross"),
+     ("my partner is closed off", None)],
+)
+def test_insurers_named_without_the_word_insurance(text, insurer):
+    assert insurance_in(text) == insurer
+
+
+def test_approach_named_in_a_request():
+    about = lambda text: [UserMessage(text, True)]  # noqa: E731
+    assert approach_from(about("someone who does compassion focused therapy")) == "compassion_focused"
+    assert approach_from(about("a therapist who does ACT near 43215")) == "act"
+    assert approach_from(about("he acts like nothing happened, any therapist is fine")) is None
