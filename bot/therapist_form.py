@@ -41,6 +41,8 @@ _INSURERS = re.compile(
     r"ambetter|harvard pilgrim|highmark|optum|magellan|carefirst|premera|regence|emblem ?health|"
     r"health ?net|wellcare|tufts|geisinger|priority health|medical mutual)\b"
 )
+# A state's code in capitals after "in" / "near", in a message about the search.
+_STATE_CODE_IN = re.compile(r"\b(?:in|near|around) ([A-Z]{2})\b")
 # Approaches named by name in a request (not "any", and ACT only written in capitals).
 _APPROACH_NAMES = ("schema", "behavioral_activation", "compassion_focused")
 _NO_VIDEO = re.compile(r"\b(?:in[- ]person|face to face|in the office|no (?:video|online|zoom)|not (?:video|online|virtual))\b")
@@ -90,6 +92,9 @@ def location_from(messages: Sequence[UserMessage]) -> Optional[str]:
     only; "my partner grew up in the UK" in passing does not end the search)."""
     for message in messages:
         place = read_place(message.text, whole_answer=False)
+        code = _STATE_CODE_IN.search(message.text)  # "a couples therapist in CO"
+        if place is None and code and message.about_search:
+            place = read_place(code.group(1))
         if isinstance(place, Location):
             return place.slot_value()
         if isinstance(place, OutsideUS) and message.about_search:

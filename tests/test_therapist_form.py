@@ -94,3 +94,8 @@ def test_approach_named_in_a_request():
     assert approach_from(about("someone who does compassion focused therapy")) == "compassion_focused"
     assert approach_from(about("a therapist who does ACT near 43215")) == "act"
     assert approach_from(about("he acts like nothing happened, any therapist is fine")) is None
+
+
+def test_state_code_in_capitals_in_a_request():
+    assert location_from([UserMessage("ok can you find us a couples therapist in CO", True)]) == "CO"
+    assert location_from([UserMessage("i'm in a weird place with him", True)]) is None

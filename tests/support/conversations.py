@@ -122,13 +122,13 @@ def load_conversations(directory: Path = CONVERSATIONS_DIR) -> List[Dict[str, An
     return conversations
 
 
-def first_values(events: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
-    """The first value each slot was set to in a turn (a completed form clears its answers
-    later in the same turn)."""
+def turn_values(events: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
+    """The value each slot was last given in a turn, ignoring clears: a validated answer
+    replaces the raw text, and a completed form clears its answers later in the same turn."""
     values: Dict[str, Any] = {}
     for event in events:
-        if event.get("event") == "slot":
-            values.setdefault(event["name"], event.get("value"))
+        if event.get("event") == "slot" and (event.get("value") is not None or event["name"] not in values):
+            values[event["name"]] = event.get("value")
     return values
 
 
@@ -217,7 +217,7 @@ class ConversationRunner:
             asked=asked[-1] if asked else None,
             active_form=state.active_form,
             requested_slot=state.requested_slot,
-            slot_sets=first_values(events),
+            slot_sets=turn_values(events),
             actions=[e["name"] for e in events if e.get("event") == "action"],
             buttons=[b for e in bot for b in ((e.get("data") or {}).get("buttons") or [])],
         )
