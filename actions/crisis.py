@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.crisis_handoff import crisis_contexts, handoff_responses
+from bot.crisis.handoff import crisis_contexts, handoff_responses
 
 
 class ActionCrisisHandoff(Action):

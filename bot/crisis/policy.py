@@ -8,7 +8,7 @@ above RulePolicy's, predicts the crisis steps straight after a message whose int
 otherwise. Like RulePolicy's form predictions it is a "no user" prediction, the kind the
 ensemble ranks first, so among those its higher priority wins. Configured in config.yml::
 
-    - name: bot.policies.crisis_first.CrisisFirstPolicy
+    - name: bot.crisis.policy.CrisisFirstPolicy
       priority: 7
       intent: crisis
       steps: [utter_crisis, action_crisis_handoff, action_deactivate_loop]

@@ -1,7 +1,7 @@
 """Rasa NLU component that forces the ``crisis`` intent when CrisisDetector matches.
 
 Place it after DIETClassifier and FallbackClassifier (config.yml:
-``- name: bot.nlu.crisis_guard.CrisisGuard``); it needs ``SpacyNLP`` earlier in the
+``- name: bot.crisis.guard.CrisisGuard``); it needs ``SpacyNLP`` earlier in the
 pipeline and reuses the spaCy doc SpacyNLP attached to each message.
 
 On a match it sets ``intent`` to ``{"name": "crisis", "confidence": 1.0}``, puts the same
@@ -45,7 +45,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 
-from bot.nlu.crisis_detector import CrisisDetector, CrisisMatch
+from bot.crisis.detector import CrisisDetector, CrisisMatch
 
 logger = logging.getLogger(__name__)
 

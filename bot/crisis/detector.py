@@ -2,21 +2,21 @@
 
 ``CrisisDetector(nlp).detect(text_or_doc)`` returns a ``CrisisMatch`` (category plus
 context tags) when a message is about suicide, self-harm, overdose or violence. Patterns
-and their syntax live in crisis_patterns.yml; typo tolerance in bot.nlu.typos.
+and their syntax live in patterns.yml; typo tolerance in bot.crisis.typos.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import FrozenSet, List, Optional, Tuple, Union
+from typing import FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from bot.nlu.crisis_patterns import CrisisPatterns, load_patterns
-from bot.nlu.typos import EnglishLexicon, TypoCorrector
+from bot.crisis.patterns import NORM_ATTR, CrisisPatterns, MatcherPattern, load_patterns
+from bot.crisis.typos import EnglishLexicon, TypoCorrector
 
 SOMEONE_ELSE = "someone_else"
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
@@ -57,12 +57,12 @@ class CrisisDetector:
 
         self._matcher = Matcher(nlp.vocab, validate=True)
         for rule in self._patterns.rules:
-            self._matcher.add(rule.id, list(rule.patterns))
+            self._matcher.add(rule.id, self._normalised(rule.patterns))
         self._exclusions = Matcher(nlp.vocab, validate=True)
-        self._exclusions.add(EXCLUSION_KEY, list(self._patterns.exclusions))
+        self._exclusions.add(EXCLUSION_KEY, self._normalised(self._patterns.exclusions))
         self._context = Matcher(nlp.vocab, validate=True)
         for tag, tag_patterns in self._patterns.context.items():
-            self._context.add(tag, list(tag_patterns))
+            self._context.add(tag, self._normalised(tag_patterns))
 
     def detect(self, doc_or_text: Union[Doc, str]) -> Optional[CrisisMatch]:
         """The crisis found in a message, or None."""
@@ -100,6 +100,19 @@ class CrisisDetector:
         for token, word in zip(normalised, words):
             token.norm_ = self._norm(word)
         return normalised
+
+    def _normalised(self, patterns: Iterable[MatcherPattern]) -> List[MatcherPattern]:
+        """Patterns whose NORM words are crisis forms, as message words are: a pattern may
+        say "wrote|letters" and match "write", "letter"."""
+        return [
+            [
+                {**spec, NORM_ATTR: {"IN": sorted({self._norm(w) for w in spec[NORM_ATTR]["IN"]})}}
+                if NORM_ATTR in spec
+                else spec
+                for spec in pattern
+            ]
+            for pattern in patterns
+        ]
 
     def _norm(self, lower: str) -> str:
         alias = self._patterns.aliases.get(lower)
