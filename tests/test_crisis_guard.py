@@ -610,3 +610,88 @@ async def test_pipeline_bypass_is_real_without_the_rewrite(trained_agent, monkey
     monkeypatch.setattr("bot.crisis.guard.strip_intent_prefix", lambda text: text)
     parsed = await trained_agent.parse_message("/greet@1.0 i want to kill myself")
     assert parsed["intent"]["name"] == "greet"
+
+
+# ---------------- figures of speech: the classifier's guess is dropped ----------------
+
+def classified_as_crisis(spacy_nlp, text):
+    """A message the classifier (wrongly or not) took for a crisis."""
+    message = classified(spacy_nlp, text)
+    crisis = {"name": "crisis", "confidence": 0.7}
+    message.set("intent", dict(crisis), add_to_output=True)
+    message.set("intent_ranking", [crisis, {"name": "out_of_scope", "confidence": 0.2}])
+    return message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he'll be the death of me lol",
+        "I could kill him for forgetting our anniversary",
+        "I'm dying to know what he thinks",
+        "I'd rather die than sit through another dinner with his parents",
+    ],
+)
+def test_figure_of_speech_drops_the_classifiers_crisis(guard, spacy_nlp, text):
+    [message] = guard.process([classified_as_crisis(spacy_nlp, text)], spacy_nlp.provide())
+    assert message.get("intent")["name"] == "out_of_scope"
+    assert [e["name"] for e in message.get("intent_ranking")] == ["out_of_scope"]
+
+
+@pytest.mark.parametrize(
+    "text", ["everything feels pointless and heavy", "I want to kill him for what he did to me"]
+)
+def test_classifier_crisis_stands_without_a_figure_of_speech(guard, spacy_nlp, text):
+    [message] = guard.process([classified_as_crisis(spacy_nlp, text)], spacy_nlp.provide())
+    assert message.get("intent")["name"] == "crisis"
+
+
+# ---------------- Spanish ----------------
+
+@pytest.mark.parametrize(
+    "text, spanish",
+    [
+        ("mi esposo no me habla de sus sentimientos", True),
+        ("¿qué es la alexitimia?", True),
+        ("gracias", True),
+        ("find me a therapist", False),
+        ("thx", False),
+        ("we're in colorado", False),
+        ("la la land is my favorite movie", False),
+    ],
+)
+def test_spanish_guard(spacy_nlp, text, spanish):
+    from bot.crisis.language import SpanishGuard
+
+    guard = SpanishGuard.create({}, None, None, None)
+    [message] = guard.process([classified(spacy_nlp, text)])
+    assert (message.get("intent")["name"] == "speak_spanish") is spanish
+    assert (message.get("intent_ranking")[0]["name"] == "speak_spanish") is spanish
+
+
+def test_spanish_crisis_is_still_a_crisis(guard, spacy_nlp):
+    from bot.crisis.language import SpanishGuard
+
+    message = classified(spacy_nlp, "me tomé todas las pastillas")
+    SpanishGuard.create({}, None, None, None).process([message])
+    assert message.get("intent")["name"] == "speak_spanish"
+    guard.process([message], spacy_nlp.provide())
+    assert message.get("intent")["name"] == "crisis"
+    assert {e["value"] for e in message.get("entities")} == {"emergency", "spanish"}
+
+
+# ---------------- urgency: which static steps the policy runs ----------------
+
+def test_policy_picks_the_emergency_steps_by_tag():
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+
+    from bot.crisis.policy import CrisisFirstPolicy
+
+    config = {
+        **CrisisFirstPolicy.get_default_config(),
+        "steps": ["utter_crisis", "action_crisis_handoff"],
+        "steps_by_tag": {"emergency": ["utter_crisis_emergency", "action_crisis_handoff"]},
+    }
+    policy = CrisisFirstPolicy(config, None, None, ExecutionContext(GraphSchema({}), "test"))
+    assert policy.sequence_for({"emergency", "someone_else"})[0] == "utter_crisis_emergency"
+    assert policy.sequence_for({"partner_violence"})[0] == "utter_crisis"

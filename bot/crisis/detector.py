@@ -22,6 +22,7 @@ SOMEONE_ELSE = "someone_else"
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 SUBJECT_WINDOW = 12
 EXCLUSION_KEY = "exclusion"
+FIGURE_KEY = "figure_of_speech"
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,19 @@ class CrisisDetector:
             self._matcher.add(rule.id, self._normalised(rule.patterns))
         self._exclusions = Matcher(nlp.vocab, validate=True)
         self._exclusions.add(EXCLUSION_KEY, self._normalised(self._patterns.exclusions))
+        # Idioms that veto the classifier (never a rule match): exclusions and figures.
+        self._figures = Matcher(nlp.vocab, validate=True)
+        self._figures.add(
+            FIGURE_KEY,
+            self._normalised(self._patterns.exclusions + self._patterns.figures_of_speech),
+        )
         self._context = Matcher(nlp.vocab, validate=True)
         for tag, tag_patterns in self._patterns.context.items():
             self._context.add(tag, self._normalised(tag_patterns))
 
     def detect(self, doc_or_text: Union[Doc, str]) -> Optional[CrisisMatch]:
         """The crisis found in a message, or None."""
-        if isinstance(doc_or_text, str):
-            doc = self._nlp.make_doc(doc_or_text.lower())
-        else:
-            doc = doc_or_text
+        doc = self._doc(doc_or_text)
         normalised = self.normalise(doc)
         matches = self._kept_matches(normalised)
         if not matches:
@@ -85,6 +89,15 @@ class CrisisDetector:
             start_char=span.start_char,
             end_char=span.end_char,
         )
+
+    def figure_of_speech(self, doc_or_text: Union[Doc, str]) -> bool:
+        """Whether the message holds an idiom or exclusion ("the death of me")."""
+        return bool(self._figures(self.normalise(self._doc(doc_or_text))))
+
+    def _doc(self, doc_or_text: Union[Doc, str]) -> Doc:
+        if isinstance(doc_or_text, str):
+            return self._nlp.make_doc(doc_or_text.lower())
+        return doc_or_text
 
     def normalise(self, doc: Doc) -> Doc:
         """A copy of ``doc`` with plain lower-cased words whose NORM is the crisis form.

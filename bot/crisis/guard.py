@@ -11,10 +11,16 @@ per context tag::
     {"entity": "crisis_context", "value": <tag>, "start": <int>, "end": <int>,
      "extractor": "CrisisGuard"}
 
-with tag one of ``partner_violence``, ``someone_else``, ``veteran``, ``spanish``, and
-start/end the character span of the phrase that matched. A crisis message whose text
-starts with "/" loses its leading slashes, so RegexMessageHandler (which runs after every
-pipeline component) cannot turn it into another intent.
+with tag one of ``emergency`` (in progress: 911 first), ``partner_violence``,
+``someone_else``, ``veteran``, ``spanish``, and start/end the character span of the phrase
+that matched. A crisis message whose text starts with "/" loses its leading slashes, so
+RegexMessageHandler (which runs after every pipeline component) cannot turn it into
+another intent.
+
+When no rule matches but the classifier said ``crisis`` and the message holds a figure of
+speech ("he'll be the death of me", patterns.yml ``figures_of_speech`` and
+``exclusions``), the guard drops ``crisis`` from the ranking and the next intent takes its
+place: idioms do not raise the alarm.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NLU_FALLBACK_INTENT
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -93,18 +100,37 @@ class CrisisGuard(GraphComponent):
         return cls({**cls.get_default_config(), **config})
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
-        """Force the crisis intent on every message the detector matches."""
+        """Force the crisis intent on every message the detector matches; drop the
+        classifier's crisis guess on a figure of speech no rule matches."""
         detector = self._detector_for(model.model)
         for message in messages:
             text = message.get(TEXT)
             if not text:
                 continue
             doc = message.get(SPACY_DOCS[TEXT])
-            match = detector.detect(doc if doc is not None else text)
+            doc_or_text = doc if doc is not None else text
+            match = detector.detect(doc_or_text)
             if match is not None:
                 logger.debug("Crisis guard: %s (rule %s)", match.category, match.rule)
                 self._mark_crisis(message, text, match)
+            elif self._predicted_crisis(message) and detector.figure_of_speech(doc_or_text):
+                logger.debug("Crisis guard: classifier's crisis dropped (figure of speech)")
+                self._drop_crisis(message)
         return messages
+
+    def _predicted_crisis(self, message: Message) -> bool:
+        return (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self._intent
+
+    def _drop_crisis(self, message: Message) -> None:
+        """The next intent in the ranking takes the classifier's crisis guess's place."""
+        ranking = [
+            entry
+            for entry in message.get(INTENT_RANKING_KEY) or []
+            if entry.get(INTENT_NAME_KEY) != self._intent
+        ]
+        fallback = {INTENT_NAME_KEY: NLU_FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.set(INTENT, dict(ranking[0]) if ranking else fallback, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking or [fallback], add_to_output=True)
 
     def _detector_for(self, nlp: Language) -> CrisisDetector:
         if self._detector is None or self._detector_nlp is not nlp:

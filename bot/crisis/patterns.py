@@ -53,6 +53,7 @@ class CrisisPatterns:
     subject_other: frozenset
     rules: Tuple[Rule, ...]
     exclusions: Tuple[MatcherPattern, ...]
+    figures_of_speech: Tuple[MatcherPattern, ...]
     context: Mapping[str, Tuple[MatcherPattern, ...]]
 
 
@@ -127,6 +128,9 @@ def load_patterns(path: Path = PATTERNS_PATH) -> CrisisPatterns:
         subject_other=frozenset(data["subject_words"]["other"]),
         rules=tuple(_rule(raw, classes, category_tags) for raw in data["rules"]),
         exclusions=tuple(compile_pattern(p, classes, NORM_ATTR) for p in data["exclusions"]),
+        figures_of_speech=tuple(
+            compile_pattern(p, classes, NORM_ATTR) for p in data["figures_of_speech"]
+        ),
         context={
             tag: tuple(compile_pattern(p, classes, NORM_ATTR) for p in patterns)
             for tag, patterns in data["context"].items()
