@@ -612,7 +612,7 @@ async def test_pipeline_bypass_is_real_without_the_rewrite(trained_agent, monkey
     assert parsed["intent"]["name"] == "greet"
 
 
-# ---------------- figures of speech: the classifier's guess is dropped ----------------
+# ---------------- not a crisis: the classifier's guess is replaced ----------------
 
 def classified_as_crisis(spacy_nlp, text):
     """A message the classifier (wrongly or not) took for a crisis."""
@@ -624,18 +624,22 @@ def classified_as_crisis(spacy_nlp, text):
 
 
 @pytest.mark.parametrize(
-    "text",
+    "text, intent",
     [
-        "he'll be the death of me lol",
-        "I could kill him for forgetting our anniversary",
-        "I'm dying to know what he thinks",
-        "I'd rather die than sit through another dinner with his parents",
+        ("he'll be the death of me lol", "nlu_fallback"),
+        ("I could kill him for forgetting our anniversary", "nlu_fallback"),
+        ("I'm dying to know what he thinks", "nlu_fallback"),
+        ("I'd rather die than sit through another dinner with his parents", "nlu_fallback"),
+        ("I cut myself shaving", "nlu_fallback"),  # an exclusion
+        ("my dog died last week", "share_sadness"),
+        ("we lost our grandma in june and he never mentions it", "share_sadness"),
+        ("i feel so lonely", "share_sadness"),
     ],
 )
-def test_figure_of_speech_drops_the_classifiers_crisis(guard, spacy_nlp, text):
+def test_ordinary_messages_replace_the_classifiers_crisis(guard, spacy_nlp, text, intent):
     [message] = guard.process([classified_as_crisis(spacy_nlp, text)], spacy_nlp.provide())
-    assert message.get("intent")["name"] == "out_of_scope"
-    assert [e["name"] for e in message.get("intent_ranking")] == ["out_of_scope"]
+    assert message.get("intent") == {"name": intent, "confidence": 1.0}
+    assert [e["name"] for e in message.get("intent_ranking")] == [intent, "out_of_scope"]
 
 
 @pytest.mark.parametrize(

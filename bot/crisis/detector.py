@@ -22,7 +22,8 @@ SOMEONE_ELSE = "someone_else"
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 SUBJECT_WINDOW = 12
 EXCLUSION_KEY = "exclusion"
-FIGURE_KEY = "figure_of_speech"
+# Exclusions are figures of speech too: they get the intent of that group.
+FIGURE_INTENT = "nlu_fallback"
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,12 @@ class CrisisDetector:
             self._matcher.add(rule.id, self._normalised(rule.patterns))
         self._exclusions = Matcher(nlp.vocab, validate=True)
         self._exclusions.add(EXCLUSION_KEY, self._normalised(self._patterns.exclusions))
-        # Idioms that veto the classifier (never a rule match): exclusions and figures.
-        self._figures = Matcher(nlp.vocab, validate=True)
-        self._figures.add(
-            FIGURE_KEY,
-            self._normalised(self._patterns.exclusions + self._patterns.figures_of_speech),
-        )
+        # What overrules a crisis guess of the classifier (never a rule match).
+        self._not_crisis = Matcher(nlp.vocab, validate=True)
+        for intent, intent_patterns in self._patterns.not_crisis.items():
+            self._not_crisis.add(intent, self._normalised(intent_patterns))
+        self._not_crisis.add(FIGURE_INTENT, self._normalised(self._patterns.exclusions))
+        self._not_crisis_order = list(self._patterns.not_crisis)
         self._context = Matcher(nlp.vocab, validate=True)
         for tag, tag_patterns in self._patterns.context.items():
             self._context.add(tag, self._normalised(tag_patterns))
@@ -78,8 +79,9 @@ class CrisisDetector:
         matches = self._kept_matches(normalised)
         if not matches:
             return None
+        # The most urgent category, then the earliest and longest phrase.
         rule_id, start, end = min(
-            matches, key=lambda m: (self._severity[self._rules[m[0]].category], m[1])
+            matches, key=lambda m: (self._severity[self._rules[m[0]].category], m[1], -m[2])
         )
         span = doc[start:end]
         return CrisisMatch(
@@ -90,9 +92,13 @@ class CrisisDetector:
             end_char=span.end_char,
         )
 
-    def figure_of_speech(self, doc_or_text: Union[Doc, str]) -> bool:
-        """Whether the message holds an idiom or exclusion ("the death of me")."""
-        return bool(self._figures(self.normalise(self._doc(doc_or_text))))
+    def not_crisis_intent(self, doc_or_text: Union[Doc, str]) -> Optional[str]:
+        """The intent to use instead of a crisis guess for a message that says something
+        ordinary ("my dog died": share_sadness; "the death of me": nlu_fallback), or None.
+        Groups are tried in patterns.yml order."""
+        strings = self._nlp.vocab.strings
+        found = {strings[match_id] for match_id, _, _ in self._not_crisis(self.normalise(self._doc(doc_or_text)))}
+        return next((intent for intent in self._not_crisis_order if intent in found), None)
 
     def _doc(self, doc_or_text: Union[Doc, str]) -> Doc:
         if isinstance(doc_or_text, str):

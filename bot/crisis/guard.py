@@ -17,10 +17,10 @@ that matched. A crisis message whose text starts with "/" loses its leading slas
 RegexMessageHandler (which runs after every pipeline component) cannot turn it into
 another intent.
 
-When no rule matches but the classifier said ``crisis`` and the message holds a figure of
-speech ("he'll be the death of me", patterns.yml ``figures_of_speech`` and
-``exclusions``), the guard drops ``crisis`` from the ranking and the next intent takes its
-place: idioms do not raise the alarm.
+When no rule matches but the classifier said ``crisis`` and the message says something
+ordinary (patterns.yml ``not_crisis`` and ``exclusions``: "he'll be the death of me" ->
+``nlu_fallback``, "my dog died" -> ``share_sadness``), the guard puts that intent in
+place of ``crisis``: idioms and grief do not raise the alarm.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
-from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as NLU_FALLBACK_INTENT
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -113,24 +112,26 @@ class CrisisGuard(GraphComponent):
             if match is not None:
                 logger.debug("Crisis guard: %s (rule %s)", match.category, match.rule)
                 self._mark_crisis(message, text, match)
-            elif self._predicted_crisis(message) and detector.figure_of_speech(doc_or_text):
-                logger.debug("Crisis guard: classifier's crisis dropped (figure of speech)")
-                self._drop_crisis(message)
+            elif self._predicted_crisis(message):
+                instead = detector.not_crisis_intent(doc_or_text)
+                if instead is not None:
+                    logger.debug("Crisis guard: classifier's crisis replaced by %s", instead)
+                    self._replace_crisis(message, instead)
         return messages
 
     def _predicted_crisis(self, message: Message) -> bool:
         return (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self._intent
 
-    def _drop_crisis(self, message: Message) -> None:
-        """The next intent in the ranking takes the classifier's crisis guess's place."""
+    def _replace_crisis(self, message: Message, intent: str) -> None:
+        """``intent`` (confidence 1.0) takes the classifier's crisis guess's place."""
+        replacement = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
         ranking = [
             entry
             for entry in message.get(INTENT_RANKING_KEY) or []
-            if entry.get(INTENT_NAME_KEY) != self._intent
+            if entry.get(INTENT_NAME_KEY) not in (self._intent, intent)
         ]
-        fallback = {INTENT_NAME_KEY: NLU_FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-        message.set(INTENT, dict(ranking[0]) if ranking else fallback, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking or [fallback], add_to_output=True)
+        message.set(INTENT, replacement, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(replacement)] + ranking, add_to_output=True)
 
     def _detector_for(self, nlp: Language) -> CrisisDetector:
         if self._detector is None or self._detector_nlp is not nlp:

@@ -53,7 +53,8 @@ class CrisisPatterns:
     subject_other: frozenset
     rules: Tuple[Rule, ...]
     exclusions: Tuple[MatcherPattern, ...]
-    figures_of_speech: Tuple[MatcherPattern, ...]
+    # intent to use instead of the classifier's crisis -> patterns that say so
+    not_crisis: Mapping[str, Tuple[MatcherPattern, ...]]
     context: Mapping[str, Tuple[MatcherPattern, ...]]
 
 
@@ -128,9 +129,10 @@ def load_patterns(path: Path = PATTERNS_PATH) -> CrisisPatterns:
         subject_other=frozenset(data["subject_words"]["other"]),
         rules=tuple(_rule(raw, classes, category_tags) for raw in data["rules"]),
         exclusions=tuple(compile_pattern(p, classes, NORM_ATTR) for p in data["exclusions"]),
-        figures_of_speech=tuple(
-            compile_pattern(p, classes, NORM_ATTR) for p in data["figures_of_speech"]
-        ),
+        not_crisis={
+            intent: tuple(compile_pattern(p, classes, NORM_ATTR) for p in patterns)
+            for intent, patterns in data["not_crisis"].items()
+        },
         context={
             tag: tuple(compile_pattern(p, classes, NORM_ATTR) for p in patterns)
             for tag, patterns in data["context"].items()
