@@ -626,11 +626,11 @@ def classified_as_crisis(spacy_nlp, text):
 @pytest.mark.parametrize(
     "text, intent",
     [
-        ("he'll be the death of me lol", "nlu_fallback"),
-        ("I could kill him for forgetting our anniversary", "nlu_fallback"),
-        ("I'm dying to know what he thinks", "nlu_fallback"),
-        ("I'd rather die than sit through another dinner with his parents", "nlu_fallback"),
-        ("I cut myself shaving", "nlu_fallback"),  # an exclusion
+        ("he'll be the death of me lol", "vent_frustration"),
+        ("I could kill him for forgetting our anniversary", "vent_frustration"),
+        ("I'm dying to know what he thinks", "vent_frustration"),
+        ("I'd rather die than sit through another dinner with his parents", "vent_frustration"),
+        ("I cut myself shaving", "vent_frustration"),  # an exclusion
         ("my dog died last week", "share_sadness"),
         ("we lost our grandma in june and he never mentions it", "share_sadness"),
         ("i feel so lonely", "share_sadness"),
@@ -699,3 +699,15 @@ def test_policy_picks_the_emergency_steps_by_tag():
     policy = CrisisFirstPolicy(config, None, None, ExecutionContext(GraphSchema({}), "test"))
     assert policy.sequence_for({"emergency", "someone_else"})[0] == "utter_crisis_emergency"
     assert policy.sequence_for({"partner_violence"})[0] == "utter_crisis"
+
+
+def test_unsure_classifier_crisis_without_a_rule_falls_back(spacy_nlp):
+    guard = CrisisGuard.create({"classifier_threshold": 0.8}, None, None, None)
+    [unsure] = guard.process(
+        [classified_as_crisis(spacy_nlp, "I want to run away to Hawaii")], spacy_nlp.provide()
+    )  # the classifier's confidence is 0.7
+    assert unsure.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+    [ruled] = guard.process(
+        [classified_as_crisis(spacy_nlp, "i want to die")], spacy_nlp.provide()
+    )
+    assert ruled.get("intent") == {"name": "crisis", "confidence": 1.0}

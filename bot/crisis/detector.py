@@ -20,10 +20,11 @@ from bot.crisis.typos import EnglishLexicon, TypoCorrector
 
 SOMEONE_ELSE = "someone_else"
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+DROPPED_G = "in"  # "thinkin", "endin": written without the final g
 SUBJECT_WINDOW = 12
 EXCLUSION_KEY = "exclusion"
 # Exclusions are figures of speech too: they get the intent of that group.
-FIGURE_INTENT = "nlu_fallback"
+FIGURE_INTENT = "vent_frustration"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class CrisisDetector:
         self._nlp = nlp
         self._patterns = patterns or load_patterns()
         lexicon = EnglishLexicon(self._patterns.not_typos)
+        self._lexicon = lexicon
         self._lemma = lexicon.lemma
         self._typos = TypoCorrector(self._patterns.typo_keys, lexicon)
         self._rules = {rule.id: rule for rule in self._patterns.rules}
@@ -94,7 +96,7 @@ class CrisisDetector:
 
     def not_crisis_intent(self, doc_or_text: Union[Doc, str]) -> Optional[str]:
         """The intent to use instead of a crisis guess for a message that says something
-        ordinary ("my dog died": share_sadness; "the death of me": nlu_fallback), or None.
+        ordinary ("my dog died": share_sadness; "the death of me": vent_frustration), or None.
         Groups are tried in patterns.yml order."""
         strings = self._nlp.vocab.strings
         found = {strings[match_id] for match_id, _, _ in self._not_crisis(self.normalise(self._doc(doc_or_text)))}
@@ -137,7 +139,16 @@ class CrisisDetector:
         alias = self._patterns.aliases.get(lower)
         if alias is not None:
             return alias
-        return self._typos.correct(lower) or self._lemma(lower)
+        corrected = self._typos.correct(lower)
+        if corrected:
+            return corrected
+        if (
+            lower.endswith(DROPPED_G)
+            and not self._lexicon.is_word(lower)
+            and self._lexicon.is_word(lower + "g")
+        ):
+            return self._norm(lower + "g")  # "endin" -> "ending" -> "end"
+        return self._lemma(lower)
 
     def _kept_matches(self, doc: Doc) -> List[Tuple[str, int, int]]:
         excluded = [(start, end) for _, start, end in self._exclusions(doc)]

@@ -19,8 +19,10 @@ another intent.
 
 When no rule matches but the classifier said ``crisis`` and the message says something
 ordinary (patterns.yml ``not_crisis`` and ``exclusions``: "he'll be the death of me" ->
-``nlu_fallback``, "my dog died" -> ``share_sadness``), the guard puts that intent in
-place of ``crisis``: idioms and grief do not raise the alarm.
+``vent_frustration``, "my dog died" -> ``share_sadness``), the guard puts that intent in
+place of ``crisis``: idioms and grief do not raise the alarm. A crisis guess of the
+classifier with no rule behind it and a confidence under ``classifier_threshold`` (config,
+default 0: keep every guess) becomes ``nlu_fallback``.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ logger = logging.getLogger(__name__)
 
 CRISIS_CONTEXT_ENTITY = "crisis_context"
 INTENT_KEY = "intent"
+CLASSIFIER_THRESHOLD_KEY = "classifier_threshold"
+NLU_FALLBACK = "nlu_fallback"
 
 
 def strip_intent_prefix(text: str) -> str:
@@ -81,10 +85,11 @@ class CrisisGuard(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {INTENT_KEY: "crisis"}
+        return {INTENT_KEY: "crisis", CLASSIFIER_THRESHOLD_KEY: 0.0}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._intent = config[INTENT_KEY]
+        self._classifier_threshold = float(config[CLASSIFIER_THRESHOLD_KEY])
         self._detector: Optional[CrisisDetector] = None
         self._detector_nlp: Optional[Language] = None
 
@@ -113,11 +118,17 @@ class CrisisGuard(GraphComponent):
                 logger.debug("Crisis guard: %s (rule %s)", match.category, match.rule)
                 self._mark_crisis(message, text, match)
             elif self._predicted_crisis(message):
-                instead = detector.not_crisis_intent(doc_or_text)
+                instead = detector.not_crisis_intent(doc_or_text) or self._below_threshold(message)
                 if instead is not None:
                     logger.debug("Crisis guard: classifier's crisis replaced by %s", instead)
                     self._replace_crisis(message, instead)
         return messages
+
+    def _below_threshold(self, message: Message) -> Optional[str]:
+        """``nlu_fallback`` when the classifier's crisis guess, with no rule behind it, is
+        less sure than ``classifier_threshold``."""
+        confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0
+        return NLU_FALLBACK if confidence < self._classifier_threshold else None
 
     def _predicted_crisis(self, message: Message) -> bool:
         return (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self._intent
