@@ -24,7 +24,8 @@ EXACT = "="      # "=took": the word as written (lower-cased), not its lemma
 MANY = "#MANY"
 MANY_REGEX = (
     r"^(?:[6-9]|[1-9][0-9]+|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty"
-    r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|dozens?)$"
+    r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|dozens?"
+    r"|seis|siete|ocho|nueve|diez|once|doce|quince|veinte|treinta|cuarenta|cincuenta|cien)$"
 )
 # Tags that already say who is at risk: no subject inference for rules that carry them.
 SUBJECT_TAGS = frozenset({"someone_else", "partner_violence"})
