@@ -1,16 +1,21 @@
-"""Adds tailored crisis resources after the static 988 response and pauses any form."""
+"""Adds tailored crisis resources after the static first response and pauses any form."""
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.crisis_handoff import crisis_contexts, handoff_responses
+from bot.crisis.handoff import (
+    SAFETY_FOCUS_SLOT,
+    crisis_contexts,
+    handoff_responses,
+    keeps_safety_focus,
+)
 
 
 class ActionCrisisHandoff(Action):
-    """Runs right after `utter_crisis`; the rule deactivates the form after it."""
+    """Runs right after the first crisis response; the policy deactivates the form after it."""
 
     def name(self) -> Text:
         return "action_crisis_handoff"
@@ -22,4 +27,6 @@ class ActionCrisisHandoff(Action):
         paused_form = (tracker.active_loop or {}).get("name")
         for response in handoff_responses(contexts, paused_form):
             dispatcher.utter_message(response=response)
+        if keeps_safety_focus(contexts):
+            return [SlotSet(SAFETY_FOCUS_SLOT, True)]
         return []

@@ -9,7 +9,7 @@ keeps everything else identical: the same schema (``RemoteAction.action_response
 the same error chosen (``jsonschema.exceptions.best_match``), the same message appended.
 
 It is applied by importing :mod:`bot.policies` (config.yml names
-``bot.policies.crisis_first.CrisisFirstPolicy``, so every process that loads the model -
+``bot.policies.delete_confirm.DeleteConfirmPolicy``, so every process that loads the model -
 each Sanic worker included - imports it). It replaces the method only when the installed
 Rasa is the pinned version and the method's source is the one this patch was written
 against (tests/test_rasa_patches.py fails when either changes); otherwise it leaves Rasa

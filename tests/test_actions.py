@@ -95,13 +95,20 @@ def crisis_entity(value: str) -> Dict[str, Any]:
         ([], None, ["utter_crisis_still_here"]),
         ([], "assessment_form", ["utter_crisis_paused_form"]),
         ([], "therapist_form", ["utter_crisis_paused_therapist_search"]),
-        ([crisis_entity("partner_violence")], None, ["utter_crisis_partner_violence", "utter_crisis_still_here"]),
         (
             [crisis_entity("spanish"), crisis_entity("veteran"), crisis_entity("someone_else")],
             "assessment_form",
             ["utter_crisis_someone_else", "utter_crisis_veteran", "utter_crisis_spanish", "utter_crisis_paused_form"],
         ),
         ([{"entity": "other", "value": "veteran"}], None, ["utter_crisis_still_here"]),
+        # In progress: no offer to continue anything, no "ask them" advice; 911 closes.
+        ([crisis_entity("emergency")], "assessment_form", ["utter_crisis_emergency_still_here"]),
+        ([crisis_entity("emergency")], "therapist_form", ["utter_crisis_emergency_still_here"]),
+        (
+            [crisis_entity("emergency"), crisis_entity("someone_else")],
+            None,
+            ["utter_crisis_emergency_still_here"],
+        ),
     ],
 )
 async def test_crisis_handoff(entities, active_loop, expected, dispatcher, domain):
@@ -109,6 +116,21 @@ async def test_crisis_handoff(entities, active_loop, expected, dispatcher, domai
     assert await ActionCrisisHandoff().run(dispatcher, t, domain) == []
     assert responses(dispatcher) == expected
     assert all(name in domain["responses"] for name in expected)
+
+
+def test_emergency_closing_offers_nothing_to_continue(domain):
+    [variant] = domain["responses"]["utter_crisis_emergency_still_here"]
+    assert "buttons" not in variant and "911" in variant["text"]
+    [first] = domain["responses"]["utter_crisis_emergency"]
+    assert first["text"].index("911") < first["text"].index("988")
+    assert "1-800-222-1222" in first["text"]
+
+
+async def test_partner_violence_turns_on_safety_focus(dispatcher, domain):
+    t = tracker(text="...", intent="crisis", entities=[crisis_entity("partner_violence")])
+    assert await ActionCrisisHandoff().run(dispatcher, t, domain) == [SlotSet("safety_focus", True)]
+    assert responses(dispatcher) == ["utter_crisis_partner_violence", "utter_crisis_still_here"]
+    assert "safety_focus" in domain["slots"]
 
 
 # ---------------- action_delete_my_data ----------------

@@ -10,121 +10,181 @@ from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu import spacy_model
-from bot.nlu.crisis_detector import CrisisDetector
-from bot.nlu.crisis_guard import CrisisGuard, strip_intent_prefix
+from bot.crisis.detector import CrisisDetector
+from bot.crisis.guard import CrisisGuard, strip_intent_prefix
 
-# (message, category). Typos, slang, third parties, partner violence, Spanish, case.
+# (message, category of bot/crisis/TAXONOMY.md). Typos, slang, third parties, Spanish, case.
 POSITIVES = [
-    ("988", "help_request"),
-    ("call 988", "help_request"),
-    ("I need the crisis line", "help_request"),
-    ("I'm in crisis", "help_request"),
-    ("I need help right now", "help_request"),
-    ("I want to kill myself", "suicide"),
-    ("i want to kil myself", "suicide"),
-    ("I WANT TO DIE", "suicide"),
-    ("i wanna die", "suicide"),
-    ("honestly i just want to die tonight", "suicide"),
-    ("I've been thinking about suicide", "suicide"),
-    ("thinking about sucide a lot lately", "suicide"),
-    ("i feel suicidle", "suicide"),
-    ("Im feeling suicidal", "suicide"),
-    ("I'm not suicidal but I keep thinking everyone would be better off without me", "suicide"),
-    ("kms", "suicide"),
-    ("im gonna kms", "suicide"),
-    ("i want to unalive myself", "suicide"),
-    ("I don't want to live anymore", "suicide"),
-    ("i dont want to be alive", "suicide"),
-    ("I don’t want to be here anymore", "suicide"),
-    ("I'd be better off dead", "suicide"),
-    ("I'm thinking of ending it all", "suicide"),
-    ("I want to end my life", "suicide"),
-    ("i am going to take my own life", "suicide"),
-    ("I wish I was dead", "suicide"),
-    ("i wish i could just die", "suicide"),
-    ("there is no reason to live", "suicide"),
-    ("I have nothing left to live for", "suicide"),
-    ("i want to go to sleep and never wake up", "suicide"),
-    ("I can't go on living like this", "suicide"),
-    ("life is not worth living", "suicide"),
-    ("im gonna kill myslef", "suicide"),
-    ("My partner said he wants to kill himself", "suicide"),
-    ("my husband keeps saying he wants to die", "suicide"),
-    ("my wife threatened to kill herself if i leave", "suicide"),
-    ("I think my boyfriend is suicidal", "suicide"),
-    ("I have been cutting myself again", "self_harm"),
-    ("i hurt myself on purpose last night", "self_harm"),
-    ("I want to hurt myself", "self_harm"),
-    ("i burned myself with a lighter because i deserved it", "self_harm"),
-    ("self harm is the only thing that helps", "self_harm"),
-    ("i relapsed and started cutting", "self_harm"),
-    ("My girlfriend is cutting herself", "self_harm"),
-    ("I took too many pills", "overdose"),
-    ("i overdosed last night", "overdose"),
-    ("I think I'm going to OD", "overdose"),
-    ("i od'd on my meds", "overdose"),
-    ("she overdoes on pills when he leaves", "overdose"),
-    ("i swallowed a whole bottle of tylenol", "overdose"),
-    ("I'm worried my friend will overdose", "overdose"),
-    ("thinking about an overdoes of my sleeping pills", "overdose"),
-    ("My husband hits me", "violence"),
-    ("he choked me last night", "violence"),
-    ("he strangled me until i passed out", "violence"),
-    ("He threatened to kill me", "violence"),
-    ("my boyfriend threatend to kill me if I leave", "violence"),
-    ("I'm afraid he'll hurt me", "violence"),
-    ("i'm scared that my husband will hit me again", "violence"),
-    ("he has a gun and threatened me", "violence"),
-    ("he put his hands around my neck", "violence"),
-    ("She slapped me and pushed me into the wall", "violence"),
-    ("I don't feel safe at home", "violence"),
-    ("I want to hurt him", "violence"),
-    ("sometimes i want to kill my husband", "violence"),
-    ("he beats the kids", "violence"),
-    ("quiero morir", "suicide"),
-    ("Me quiero matar", "suicide"),
-    ("estoy pensando en suicidarme", "suicide"),
-    ("no quiero vivir", "suicide"),
-    ("ya no quiero vivir así", "suicide"),
-    ("mi esposo me pega", "violence"),
-    ("me corto los brazos", "self_harm"),
-    ("nobody would miss me if i killed myself", "suicide"),
-    ("i want to jump off a bridge", "suicide"),
-    ("my girlfriend said she's going to hang herself", "suicide"),
-    ("I don't see the point in living anymore", "suicide"),
-    ("i want to stop existing", "suicide"),
-    ("im thinking abt suicide", "suicide"),
-    ("everyone would be better off if i was gone", "suicide"),
-    ("he says he is going to shoot himself", "suicide"),
-    ("i dont want to wake up tomorrow", "suicide"),
-    ("my brother keeps talking about killing himself", "suicide"),
-    ("quiero suicidarme", "suicide"),
-    ("I took a handful of my sleeping pills", "overdose"),
-    ("what do i do if my husband overdoses", "overdose"),
-    ("i'm planning to overdose tonight", "overdose"),
-    ("i keep hitting myself when we fight", "self_harm"),
-    ("she's been starving herself for weeks", "self_harm"),
-    ("he pinned me down and choked me", "violence"),
-    ("he slammed my head against the wall", "violence"),
-    ("he put a gun to my head", "violence"),
-    ("my partner kicked me in the stomach", "violence"),
-    ("she tried to stab me", "violence"),
-    ("i fear for my safety at home", "violence"),
-    ("my ex is stalking me and said he'd kill me", "violence"),
-    ("i'm going to hurt someone", "violence"),
-    ("mi esposo me amenaza con un cuchillo", "violence"),
-    ("tengo miedo de que me mate", "violence"),
-    ("i wnat to die", "suicide"),
-    ("I keep thinking about dying", "suicide"),
-    ("my bf said he'd rather be dead", "suicide"),
-    ("I might do something to myself tonight", "self_harm"),
-    ("he's hurting me", "violence"),
-    ("He forced himself on me", "violence"),
-    ("i'm afraid of my wife", "violence"),
-    ("she threatened to hurt the kids", "violence"),
-    ("i feel like i could kill him", "violence"),
-    ("my fiancee threw me against the wall", "violence"),
-    ("i'm scared to go home", "violence"),
+    ('988', 'help_request'),
+    ('call 988', 'help_request'),
+    ('I need the crisis line', 'help_request'),
+    ("I'm in crisis", 'help_request'),
+    ('I need help right now', 'help_request'),
+    ('I want to kill myself', 'direct_ideation'),
+    ('i want to kil myself', 'direct_ideation'),
+    ('I WANT TO DIE', 'direct_ideation'),
+    ('i wanna die', 'direct_ideation'),
+    ('honestly i just want to die tonight', 'direct_ideation'),
+    ("I've been thinking about suicide", 'direct_ideation'),
+    ('thinking about sucide a lot lately', 'direct_ideation'),
+    ('i feel suicidle', 'direct_ideation'),
+    ('Im feeling suicidal', 'direct_ideation'),
+    ("I'm not suicidal but I keep thinking everyone would be better off without me", 'direct_ideation'),
+    ('kms', 'direct_ideation'),
+    ('im gonna kms', 'direct_ideation'),
+    ('i want to unalive myself', 'direct_ideation'),
+    ("I don't want to live anymore", 'passive_ideation'),
+    ('i dont want to be alive', 'passive_ideation'),
+    ('I don’t want to be here anymore', 'passive_ideation'),
+    ("I'd be better off dead", 'direct_ideation'),
+    ("I'm thinking of ending it all", 'direct_ideation'),
+    ('I want to end my life', 'direct_ideation'),
+    ('i am going to take my own life', 'direct_ideation'),
+    ('I wish I was dead', 'direct_ideation'),
+    ('i wish i could just die', 'direct_ideation'),
+    ('there is no reason to live', 'passive_ideation'),
+    ('I have nothing left to live for', 'passive_ideation'),
+    ('i want to go to sleep and never wake up', 'passive_ideation'),
+    ("I can't go on living like this", 'direct_ideation'),
+    ('life is not worth living', 'passive_ideation'),
+    ('im gonna kill myslef', 'direct_ideation'),
+    ('My partner said he wants to kill himself', 'direct_ideation'),
+    ('my husband keeps saying he wants to die', 'direct_ideation'),
+    ('my wife threatened to kill herself if i leave', 'direct_ideation'),
+    ('I think my boyfriend is suicidal', 'direct_ideation'),
+    ('I have been cutting myself again', 'self_harm'),
+    ('i hurt myself on purpose last night', 'self_harm'),
+    ('I want to hurt myself', 'self_harm'),
+    ('i burned myself with a lighter because i deserved it', 'self_harm'),
+    ('self harm is the only thing that helps', 'self_harm'),
+    ('i relapsed and started cutting', 'self_harm'),
+    ('My girlfriend is cutting herself', 'self_harm'),
+    ('I took too many pills', 'in_progress'),
+    ('i overdosed last night', 'in_progress'),
+    ("I think I'm going to OD", 'plan_or_means'),
+    ("i od'd on my meds", 'in_progress'),
+    ('she overdoes on pills when he leaves', 'plan_or_means'),
+    ('i swallowed a whole bottle of tylenol', 'in_progress'),
+    ("I'm worried my friend will overdose", 'plan_or_means'),
+    ('thinking about an overdoes of my sleeping pills', 'plan_or_means'),
+    ('My husband hits me', 'partner_violence'),
+    ('he choked me last night', 'partner_violence'),
+    ('he strangled me until i passed out', 'partner_violence'),
+    ('He threatened to kill me', 'partner_violence'),
+    ('my boyfriend threatend to kill me if I leave', 'partner_violence'),
+    ("I'm afraid he'll hurt me", 'partner_violence'),
+    ("i'm scared that my husband will hit me again", 'partner_violence'),
+    ('he has a gun and threatened me', 'partner_violence'),
+    ('he put his hands around my neck', 'partner_violence'),
+    ('She slapped me and pushed me into the wall', 'partner_violence'),
+    ("I don't feel safe at home", 'partner_violence'),
+    ('I want to hurt him', 'harm_to_others'),
+    ('sometimes i want to kill my husband', 'harm_to_others'),
+    ('he beats the kids', 'partner_violence'),
+    ('quiero morir', 'direct_ideation'),
+    ('Me quiero matar', 'direct_ideation'),
+    ('estoy pensando en suicidarme', 'direct_ideation'),
+    ('no quiero vivir', 'passive_ideation'),
+    ('ya no quiero vivir así', 'passive_ideation'),
+    ('mi esposo me pega', 'partner_violence'),
+    ('me corto los brazos', 'self_harm'),
+    ('nobody would miss me if i killed myself', 'direct_ideation'),
+    ('i want to jump off a bridge', 'direct_ideation'),
+    ("my girlfriend said she's going to hang herself", 'direct_ideation'),
+    ("I don't see the point in living anymore", 'passive_ideation'),
+    ('i want to stop existing', 'passive_ideation'),
+    ('im thinking abt suicide', 'direct_ideation'),
+    ('everyone would be better off if i was gone', 'passive_ideation'),
+    ('he says he is going to shoot himself', 'direct_ideation'),
+    ('i dont want to wake up tomorrow', 'passive_ideation'),
+    ('my brother keeps talking about killing himself', 'direct_ideation'),
+    ('quiero suicidarme', 'direct_ideation'),
+    ('I took a handful of my sleeping pills', 'in_progress'),
+    ('what do i do if my husband overdoses', 'plan_or_means'),
+    ("i'm planning to overdose tonight", 'plan_or_means'),
+    ('i keep hitting myself when we fight', 'self_harm'),
+    ("she's been starving herself for weeks", 'self_harm'),
+    ('he pinned me down and choked me', 'partner_violence'),
+    ('he slammed my head against the wall', 'partner_violence'),
+    ('he put a gun to my head', 'in_progress'),
+    ('my partner kicked me in the stomach', 'partner_violence'),
+    ('she tried to stab me', 'partner_violence'),
+    ('i fear for my safety at home', 'partner_violence'),
+    ("my ex is stalking me and said he'd kill me", 'partner_violence'),
+    ("i'm going to hurt someone", 'harm_to_others'),
+    ('mi esposo me amenaza con un cuchillo', 'partner_violence'),
+    ('tengo miedo de que me mate', 'partner_violence'),
+    ('i wnat to die', 'direct_ideation'),
+    ('I keep thinking about dying', 'direct_ideation'),
+    ("my bf said he'd rather be dead", 'direct_ideation'),
+    ('I might do something to myself tonight', 'self_harm'),
+    ("he's hurting me", 'partner_violence'),
+    ('He forced himself on me', 'partner_violence'),
+    ("i'm afraid of my wife", 'partner_violence'),
+    ('she threatened to hurt the kids', 'partner_violence'),
+    ('i feel like i could kill him', 'harm_to_others'),
+    ('my fiancee threw me against the wall', 'partner_violence'),
+    ("i'm scared to go home", 'partner_violence'),
+    ('i just took 30 of my sleeping pills', 'in_progress'),
+    ('I already swallowed the whole bottle of tylenol', 'in_progress'),
+    ('took a handful of xanax an hour ago and i feel dizzy', 'in_progress'),
+    ("my boyfriend took a bunch of pills and won't wake up", 'in_progress'),
+    ('i drank bleach', 'in_progress'),
+    ("i cut too deep and it won't stop bleeding", 'in_progress'),
+    ("there's so much blood", 'in_progress'),
+    ('i mixed my pills with vodka', 'in_progress'),
+    ("she's not breathing", 'in_progress'),
+    ("he's choking me right now", 'in_progress'),
+    ("he's trying to break down the door", 'in_progress'),
+    ("i'm hiding in the bathroom from him", 'in_progress'),
+    ("i've been saving up my pills", 'plan_or_means'),
+    ('the pills are ready for tonight', 'plan_or_means'),
+    ('i bought a rope', 'plan_or_means'),
+    ('how many tylenol does it take to die', 'plan_or_means'),
+    ("what's the most painless way to die", 'plan_or_means'),
+    ("i know exactly how i'd kill myself", 'plan_or_means'),
+    ('i have a plan to end it', 'plan_or_means'),
+    ("i've got the gun loaded", 'plan_or_means'),
+    ('i wrote letters to everyone', 'preparation_farewell'),
+    ("i'm giving away all my stuff", 'preparation_farewell'),
+    ("i've been putting my affairs in order", 'preparation_farewell'),
+    ('i wrote my will last night', 'preparation_farewell'),
+    ('this is goodbye', 'preparation_farewell'),
+    ("by the time you read this i'll be gone", 'preparation_farewell'),
+    ("please take care of my cat when i'm gone", 'preparation_farewell'),
+    ("you won't hear from me again", 'preparation_farewell'),
+    ('i said my goodbyes', 'preparation_farewell'),
+    ('i want to die', 'direct_ideation'),
+    ("i'm going to kill myself", 'direct_ideation'),
+    ('thinking about suicide', 'direct_ideation'),
+    ('i just want to disappear', 'passive_ideation'),
+    ('i wish i could go to sleep and never wake up', 'passive_ideation'),
+    ('everyone would be better off without me', 'passive_ideation'),
+    ("i'm such a burden", 'passive_ideation'),
+    ("i'm tired of living", 'passive_ideation'),
+    ("what's the point of anything anymore", 'passive_ideation'),
+    ('i wish a truck would hit me', 'passive_ideation'),
+    ("i don't want to be here anymore", 'passive_ideation'),
+    ('nobody would miss me if i was gone', 'passive_ideation'),
+    ("i can't do life anymore", 'passive_ideation'),
+    ("i've been cutting my arms again", 'self_harm'),
+    ('i burn myself with a lighter', 'self_harm'),
+    ('i bang my head against the wall until it hurts on purpose', 'self_harm'),
+    ('i relapsed on self harm', 'self_harm'),
+    ('he punched the wall next to my head', 'partner_violence'),
+    ("i'm scared of what he'll do", 'partner_violence'),
+    ('he threw a plate at me', 'partner_violence'),
+    ("he won't let me see my friends", 'partner_violence'),
+    ('he pulled my hair', 'partner_violence'),
+    ("he said he'd kill me if i leave", 'partner_violence'),
+    ('my husband is abusive', 'partner_violence'),
+    ('my friend said she wants to end it all', 'direct_ideation'),
+    ('my brother wrote a goodbye note', 'preparation_farewell'),
+    ('my son is giving away his things', 'preparation_farewell'),
+    ('me tome todas las pastillas', 'in_progress'),
+    ('quiero desaparecer', 'passive_ideation'),
+    ('mi novio me pego', 'partner_violence'),
+    ('estoy pensando en quitarme la vida', 'direct_ideation'),
 ]
 
 # Everyday English that must not trigger the crisis response.
@@ -233,6 +293,44 @@ NEGATIVES = [
     "I'm thinking of ending it with him",
     "I'm thinking about dying my hair",
     "I'm done with this conversation",
+    "he'll be the death of me lol",
+    'I could kill him for forgetting our anniversary',
+    'my dog died last week and i miss her so much',
+    "my grandma passed away and i can't stop crying",
+    "he's gone cold and distant",
+    "i'm done with this argument",
+    "i'm so lonely since he stopped talking to me",
+    'this job is killing me',
+    'i took my meds this morning',
+    'i took 2 advil for my headache',
+    'i gave away my old clothes to charity',
+    "it's my last day at work",
+    'i said goodbye to my mom at the airport',
+    'i want to tell my husband i love him',
+    'we picked a date for the wedding',
+    "i'm going to do it tonight, i'll finally tell him",
+    "he's not responding to my texts",
+    "i'm scared to tell him how i feel",
+    "he dragged me to his parents' house",
+    "he was abused as a child and that's why he shuts down",
+    "let's cut the cake and clean up",
+    'i hit my head on the cabinet',
+    'i want to disappear for the weekend',
+    "there's no way out of this argument",
+    "my nose won't stop bleeding",
+    'killing me softly with his song',
+    "i'm dead tired",
+    "she's been through a lot of pain",
+    "i'm tired of fighting with him",
+    "what's the point of going to the party",
+    'i want him to wake up earlier',
+    "i hope he doesn't wake up the baby",
+    'i wish i had a car to take me to work',
+    'me corto el pelo mañana',
+    'no quiero seguir discutiendo',
+    'me lastima que no hable conmigo',
+    'hola, como estas',
+    'me amenaza con dejarme',
 ]
 
 
@@ -279,7 +377,10 @@ def test_everyday_phrasings_do_not_match(detector, text):
         ("My partner said he wants to kill himself", {"someone_else"}),
         ("My girlfriend is cutting herself", {"someone_else"}),
         ("I'm worried my friend will overdose", {"someone_else"}),
-        ("my mom took too many of my pills", {"someone_else"}),
+        ("my mom took too many of my pills", {"someone_else", "emergency"}),
+        ("i just took 30 of my sleeping pills", {"emergency"}),
+        ("he is choking me right now", {"partner_violence", "emergency"}),
+        ("i have been saving up my pills", set()),
         ("My husband hits me", {"partner_violence"}),
         ("I'm afraid he'll hurt me", {"partner_violence"}),
         ("he has a gun and threatened me", {"partner_violence"}),
@@ -299,13 +400,13 @@ def test_context_tags(detector, text, tags):
     "text", ["I'm not suicidal", "I don't want to kill myself", "I would never hurt myself"]
 )
 def test_denials_still_match(detector, text):
-    """Deliberate: negation does not cancel a match (see crisis_patterns.yml)."""
+    """Deliberate: negation does not cancel a match (see bot/crisis/patterns.yml)."""
     assert detector.detect(text) is not None
 
 
 def test_most_severe_category_wins(detector):
     match = detector.detect("he hits me and I want to die")
-    assert (match.category, match.rule) == ("suicide", "want_to_die")
+    assert (match.category, match.rule) == ("direct_ideation", "kill_self")
 
 
 def test_match_span_points_at_the_phrase(detector):
@@ -440,7 +541,7 @@ pipeline:
     random_seed: 1
   - name: FallbackClassifier
     threshold: 0.3
-  - name: bot.nlu.crisis_guard.CrisisGuard
+  - name: bot.crisis.guard.CrisisGuard
 """
 
 PIPELINE_NLU = """
@@ -506,6 +607,107 @@ async def test_pipeline_keeps_slash_intents(trained_agent):
 
 async def test_pipeline_bypass_is_real_without_the_rewrite(trained_agent, monkeypatch):
     """Guards the test above: with the text left as typed, RegexMessageHandler wins."""
-    monkeypatch.setattr("bot.nlu.crisis_guard.strip_intent_prefix", lambda text: text)
+    monkeypatch.setattr("bot.crisis.guard.strip_intent_prefix", lambda text: text)
     parsed = await trained_agent.parse_message("/greet@1.0 i want to kill myself")
     assert parsed["intent"]["name"] == "greet"
+
+
+# ---------------- not a crisis: the classifier's guess is replaced ----------------
+
+def classified_as_crisis(spacy_nlp, text):
+    """A message the classifier (wrongly or not) took for a crisis."""
+    message = classified(spacy_nlp, text)
+    crisis = {"name": "crisis", "confidence": 0.7}
+    message.set("intent", dict(crisis), add_to_output=True)
+    message.set("intent_ranking", [crisis, {"name": "out_of_scope", "confidence": 0.2}])
+    return message
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("he'll be the death of me lol", "vent_frustration"),
+        ("I could kill him for forgetting our anniversary", "vent_frustration"),
+        ("I'm dying to know what he thinks", "vent_frustration"),
+        ("I'd rather die than sit through another dinner with his parents", "vent_frustration"),
+        ("I cut myself shaving", "vent_frustration"),  # an exclusion
+        ("my dog died last week", "share_sadness"),
+        ("we lost our grandma in june and he never mentions it", "share_sadness"),
+        ("i feel so lonely", "share_sadness"),
+    ],
+)
+def test_ordinary_messages_replace_the_classifiers_crisis(guard, spacy_nlp, text, intent):
+    [message] = guard.process([classified_as_crisis(spacy_nlp, text)], spacy_nlp.provide())
+    assert message.get("intent") == {"name": intent, "confidence": 1.0}
+    assert [e["name"] for e in message.get("intent_ranking")] == [intent, "out_of_scope"]
+
+
+@pytest.mark.parametrize(
+    "text", ["everything feels pointless and heavy", "I want to kill him for what he did to me"]
+)
+def test_classifier_crisis_stands_without_a_figure_of_speech(guard, spacy_nlp, text):
+    [message] = guard.process([classified_as_crisis(spacy_nlp, text)], spacy_nlp.provide())
+    assert message.get("intent")["name"] == "crisis"
+
+
+# ---------------- Spanish ----------------
+
+@pytest.mark.parametrize(
+    "text, spanish",
+    [
+        ("mi esposo no me habla de sus sentimientos", True),
+        ("¿qué es la alexitimia?", True),
+        ("gracias", True),
+        ("find me a therapist", False),
+        ("thx", False),
+        ("we're in colorado", False),
+        ("la la land is my favorite movie", False),
+    ],
+)
+def test_spanish_guard(spacy_nlp, text, spanish):
+    from bot.crisis.language import SpanishGuard
+
+    guard = SpanishGuard.create({}, None, None, None)
+    [message] = guard.process([classified(spacy_nlp, text)])
+    assert (message.get("intent")["name"] == "speak_spanish") is spanish
+    assert (message.get("intent_ranking")[0]["name"] == "speak_spanish") is spanish
+
+
+def test_spanish_crisis_is_still_a_crisis(guard, spacy_nlp):
+    from bot.crisis.language import SpanishGuard
+
+    message = classified(spacy_nlp, "me tomé todas las pastillas")
+    SpanishGuard.create({}, None, None, None).process([message])
+    assert message.get("intent")["name"] == "speak_spanish"
+    guard.process([message], spacy_nlp.provide())
+    assert message.get("intent")["name"] == "crisis"
+    assert {e["value"] for e in message.get("entities")} == {"emergency", "spanish"}
+
+
+# ---------------- urgency: which static steps the policy runs ----------------
+
+def test_policy_picks_the_emergency_steps_by_tag():
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+
+    from bot.crisis.policy import CrisisFirstPolicy
+
+    config = {
+        **CrisisFirstPolicy.get_default_config(),
+        "steps": ["utter_crisis", "action_crisis_handoff"],
+        "steps_by_tag": {"emergency": ["utter_crisis_emergency", "action_crisis_handoff"]},
+    }
+    policy = CrisisFirstPolicy(config, None, None, ExecutionContext(GraphSchema({}), "test"))
+    assert policy.sequence_for({"emergency", "someone_else"})[0] == "utter_crisis_emergency"
+    assert policy.sequence_for({"partner_violence"})[0] == "utter_crisis"
+
+
+def test_unsure_classifier_crisis_without_a_rule_falls_back(spacy_nlp):
+    guard = CrisisGuard.create({"classifier_threshold": 0.8}, None, None, None)
+    [unsure] = guard.process(
+        [classified_as_crisis(spacy_nlp, "I want to run away to Hawaii")], spacy_nlp.provide()
+    )  # the classifier's confidence is 0.7
+    assert unsure.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+    [ruled] = guard.process(
+        [classified_as_crisis(spacy_nlp, "i want to die")], spacy_nlp.provide()
+    )
+    assert ruled.get("intent") == {"name": "crisis", "confidence": 1.0}

@@ -78,19 +78,21 @@ class Outage:
     therapist_answer_after: str
     assessment_answer_while_down: str
     crisis_in_check_in: str
+    overdose_in_check_in: str
     learn_while_down: str
 
 
 @pytest.fixture(scope="module")
 def outage(bot_stack) -> Outage:
     url = bot_stack.rasa_urls[0]
-    therapist, crisis, check_in, paused = (Conversation(url) for _ in range(4))
+    therapist, crisis, check_in, paused, overdose = (Conversation(url) for _ in range(5))
     for conversation in (therapist, crisis):
         conversation.say("find a therapist")
         assert ASK_HELP_TYPE in conversation.say("Ohio")
     check_in.say("/start_assessment")
     assert Q_OTHER_SETTINGS in check_in.say("they say it's fine and change the subject")
     paused.say("/start_assessment")
+    overdose.say("/start_assessment")
 
     action_server = bot_stack.processes[0]
     action_server.signal(signal.SIGINT)
@@ -101,6 +103,7 @@ def outage(bot_stack) -> Outage:
             "therapist_answer_while_down": therapist.say("individual"),
             "assessment_answer_while_down": check_in.say("yes"),
             "crisis_in_check_in": paused.say("I want to kill myself"),
+            "overdose_in_check_in": overdose.say("i just took a whole bottle of my sleeping pills"),
             "learn_while_down": Conversation(url).say("what is alexithymia"),
         }
     finally:
@@ -113,6 +116,24 @@ def test_static_paths_work_without_the_action_server(outage: Outage):
     assert Q_BODY_SIGNALS in outage.assessment_answer_while_down
     assert "Alexithymia" in outage.learn_while_down
     assert "988" in outage.crisis_in_check_in
+
+
+def test_overdose_in_progress_gets_911_first_without_the_action_server(outage: Outage):
+    reply = outage.overdose_in_check_in
+    assert reply.index("911") < reply.index("988")
+    assert "1-800-222-1222" in reply
+    assert Q_REACTION not in reply and Q_OTHER_SETTINGS not in reply
+
+
+def test_overdose_in_progress_offers_nothing_to_continue(bot_stack):
+    conversation = Conversation(bot_stack.rasa_urls[0])
+    conversation.say("/start_assessment")
+    conversation.say("i swallowed all my pills an hour ago")
+    _, replies = conversation.log[-1]
+    assert "911" in replies[0]["text"] and "1-800-222-1222" in replies[0]["text"]
+    assert not any(reply.get("buttons") for reply in replies)
+    assert not any("pick up where we left off" in (reply.get("text") or "") for reply in replies)
+    assert "911" in replies[-1]["text"]
 
 
 def test_crisis_reply_inside_the_therapist_form_without_the_action_server(outage: Outage):

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from typing import Collection, Optional
 
-from bot.nlu.crisis_guard import strip_intent_prefix
+from bot.crisis.guard import strip_intent_prefix
 
 MAX_SENDER_CHARS = 128
 # Characters a message keeps although their category is "C" (other): line breaks, tabs.

@@ -68,7 +68,7 @@ from bot.channels.sms_opt_outs import OptOutStore
 from bot.channels.sms_replays import ReplayGuard
 from bot.channels.sms_text import choice_payload, render_turn
 from bot.channels.transcript import offered_buttons
-from bot.nlu.crisis_guard import strip_intent_prefix
+from bot.crisis.guard import strip_intent_prefix
 from bot.privacy.deletion import delete_sender_data
 
 logger = logging.getLogger(__name__)

@@ -42,7 +42,7 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.policies.crisis_first import actions_since_last_user_message
+from bot.crisis.policy import actions_since_last_user_message
 
 AFFIRM_INTENT = "affirm"
 DENY_INTENT = "deny"

@@ -1,7 +1,7 @@
 """Rasa NLU component that forces the ``crisis`` intent when CrisisDetector matches.
 
 Place it after DIETClassifier and FallbackClassifier (config.yml:
-``- name: bot.nlu.crisis_guard.CrisisGuard``); it needs ``SpacyNLP`` earlier in the
+``- name: bot.crisis.guard.CrisisGuard``); it needs ``SpacyNLP`` earlier in the
 pipeline and reuses the spaCy doc SpacyNLP attached to each message.
 
 On a match it sets ``intent`` to ``{"name": "crisis", "confidence": 1.0}``, puts the same
@@ -11,10 +11,18 @@ per context tag::
     {"entity": "crisis_context", "value": <tag>, "start": <int>, "end": <int>,
      "extractor": "CrisisGuard"}
 
-with tag one of ``partner_violence``, ``someone_else``, ``veteran``, ``spanish``, and
-start/end the character span of the phrase that matched. A crisis message whose text
-starts with "/" loses its leading slashes, so RegexMessageHandler (which runs after every
-pipeline component) cannot turn it into another intent.
+with tag one of ``emergency`` (in progress: 911 first), ``partner_violence``,
+``someone_else``, ``veteran``, ``spanish``, and start/end the character span of the phrase
+that matched. A crisis message whose text starts with "/" loses its leading slashes, so
+RegexMessageHandler (which runs after every pipeline component) cannot turn it into
+another intent.
+
+When no rule matches but the classifier said ``crisis`` and the message says something
+ordinary (patterns.yml ``not_crisis`` and ``exclusions``: "he'll be the death of me" ->
+``vent_frustration``, "my dog died" -> ``share_sadness``), the guard puts that intent in
+place of ``crisis``: idioms and grief do not raise the alarm. A crisis guess of the
+classifier with no rule behind it and a confidence under ``classifier_threshold`` (config,
+default 0: keep every guess) becomes ``nlu_fallback``.
 """
 
 from __future__ import annotations
@@ -45,12 +53,14 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 
-from bot.nlu.crisis_detector import CrisisDetector, CrisisMatch
+from bot.crisis.detector import CrisisDetector, CrisisMatch
 
 logger = logging.getLogger(__name__)
 
 CRISIS_CONTEXT_ENTITY = "crisis_context"
 INTENT_KEY = "intent"
+CLASSIFIER_THRESHOLD_KEY = "classifier_threshold"
+NLU_FALLBACK = "nlu_fallback"
 
 
 def strip_intent_prefix(text: str) -> str:
@@ -75,10 +85,11 @@ class CrisisGuard(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {INTENT_KEY: "crisis"}
+        return {INTENT_KEY: "crisis", CLASSIFIER_THRESHOLD_KEY: 0.0}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._intent = config[INTENT_KEY]
+        self._classifier_threshold = float(config[CLASSIFIER_THRESHOLD_KEY])
         self._detector: Optional[CrisisDetector] = None
         self._detector_nlp: Optional[Language] = None
 
@@ -93,18 +104,45 @@ class CrisisGuard(GraphComponent):
         return cls({**cls.get_default_config(), **config})
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
-        """Force the crisis intent on every message the detector matches."""
+        """Force the crisis intent on every message the detector matches; drop the
+        classifier's crisis guess on a figure of speech no rule matches."""
         detector = self._detector_for(model.model)
         for message in messages:
             text = message.get(TEXT)
             if not text:
                 continue
             doc = message.get(SPACY_DOCS[TEXT])
-            match = detector.detect(doc if doc is not None else text)
+            doc_or_text = doc if doc is not None else text
+            match = detector.detect(doc_or_text)
             if match is not None:
                 logger.debug("Crisis guard: %s (rule %s)", match.category, match.rule)
                 self._mark_crisis(message, text, match)
+            elif self._predicted_crisis(message):
+                instead = detector.not_crisis_intent(doc_or_text) or self._below_threshold(message)
+                if instead is not None:
+                    logger.debug("Crisis guard: classifier's crisis replaced by %s", instead)
+                    self._replace_crisis(message, instead)
         return messages
+
+    def _below_threshold(self, message: Message) -> Optional[str]:
+        """``nlu_fallback`` when the classifier's crisis guess, with no rule behind it, is
+        less sure than ``classifier_threshold``."""
+        confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0
+        return NLU_FALLBACK if confidence < self._classifier_threshold else None
+
+    def _predicted_crisis(self, message: Message) -> bool:
+        return (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self._intent
+
+    def _replace_crisis(self, message: Message, intent: str) -> None:
+        """``intent`` (confidence 1.0) takes the classifier's crisis guess's place."""
+        replacement = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [
+            entry
+            for entry in message.get(INTENT_RANKING_KEY) or []
+            if entry.get(INTENT_NAME_KEY) not in (self._intent, intent)
+        ]
+        message.set(INTENT, replacement, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(replacement)] + ranking, add_to_output=True)
 
     def _detector_for(self, nlp: Language) -> CrisisDetector:
         if self._detector is None or self._detector_nlp is not nlp:

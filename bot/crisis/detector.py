@@ -2,26 +2,29 @@
 
 ``CrisisDetector(nlp).detect(text_or_doc)`` returns a ``CrisisMatch`` (category plus
 context tags) when a message is about suicide, self-harm, overdose or violence. Patterns
-and their syntax live in crisis_patterns.yml; typo tolerance in bot.nlu.typos.
+and their syntax live in patterns.yml; typo tolerance in bot.crisis.typos.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import FrozenSet, List, Optional, Tuple, Union
+from typing import FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from bot.nlu.crisis_patterns import CrisisPatterns, load_patterns
-from bot.nlu.typos import EnglishLexicon, TypoCorrector
+from bot.crisis.patterns import NORM_ATTR, CrisisPatterns, MatcherPattern, load_patterns
+from bot.crisis.typos import EnglishLexicon, TypoCorrector
 
 SOMEONE_ELSE = "someone_else"
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+DROPPED_G = "in"  # "thinkin", "endin": written without the final g
 SUBJECT_WINDOW = 12
 EXCLUSION_KEY = "exclusion"
+# Exclusions are figures of speech too: they get the intent of that group.
+FIGURE_INTENT = "vent_frustration"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class CrisisDetector:
         self._nlp = nlp
         self._patterns = patterns or load_patterns()
         lexicon = EnglishLexicon(self._patterns.not_typos)
+        self._lexicon = lexicon
         self._lemma = lexicon.lemma
         self._typos = TypoCorrector(self._patterns.typo_keys, lexicon)
         self._rules = {rule.id: rule for rule in self._patterns.rules}
@@ -57,25 +61,29 @@ class CrisisDetector:
 
         self._matcher = Matcher(nlp.vocab, validate=True)
         for rule in self._patterns.rules:
-            self._matcher.add(rule.id, list(rule.patterns))
+            self._matcher.add(rule.id, self._normalised(rule.patterns))
         self._exclusions = Matcher(nlp.vocab, validate=True)
-        self._exclusions.add(EXCLUSION_KEY, list(self._patterns.exclusions))
+        self._exclusions.add(EXCLUSION_KEY, self._normalised(self._patterns.exclusions))
+        # What overrules a crisis guess of the classifier (never a rule match).
+        self._not_crisis = Matcher(nlp.vocab, validate=True)
+        for intent, intent_patterns in self._patterns.not_crisis.items():
+            self._not_crisis.add(intent, self._normalised(intent_patterns))
+        self._not_crisis.add(FIGURE_INTENT, self._normalised(self._patterns.exclusions))
+        self._not_crisis_order = list(self._patterns.not_crisis)
         self._context = Matcher(nlp.vocab, validate=True)
         for tag, tag_patterns in self._patterns.context.items():
-            self._context.add(tag, list(tag_patterns))
+            self._context.add(tag, self._normalised(tag_patterns))
 
     def detect(self, doc_or_text: Union[Doc, str]) -> Optional[CrisisMatch]:
         """The crisis found in a message, or None."""
-        if isinstance(doc_or_text, str):
-            doc = self._nlp.make_doc(doc_or_text.lower())
-        else:
-            doc = doc_or_text
+        doc = self._doc(doc_or_text)
         normalised = self.normalise(doc)
         matches = self._kept_matches(normalised)
         if not matches:
             return None
+        # The most urgent category, then the earliest and longest phrase.
         rule_id, start, end = min(
-            matches, key=lambda m: (self._severity[self._rules[m[0]].category], m[1])
+            matches, key=lambda m: (self._severity[self._rules[m[0]].category], m[1], -m[2])
         )
         span = doc[start:end]
         return CrisisMatch(
@@ -85,6 +93,19 @@ class CrisisDetector:
             start_char=span.start_char,
             end_char=span.end_char,
         )
+
+    def not_crisis_intent(self, doc_or_text: Union[Doc, str]) -> Optional[str]:
+        """The intent to use instead of a crisis guess for a message that says something
+        ordinary ("my dog died": share_sadness; "the death of me": vent_frustration), or None.
+        Groups are tried in patterns.yml order."""
+        strings = self._nlp.vocab.strings
+        found = {strings[match_id] for match_id, _, _ in self._not_crisis(self.normalise(self._doc(doc_or_text)))}
+        return next((intent for intent in self._not_crisis_order if intent in found), None)
+
+    def _doc(self, doc_or_text: Union[Doc, str]) -> Doc:
+        if isinstance(doc_or_text, str):
+            return self._nlp.make_doc(doc_or_text.lower())
+        return doc_or_text
 
     def normalise(self, doc: Doc) -> Doc:
         """A copy of ``doc`` with plain lower-cased words whose NORM is the crisis form.
@@ -101,11 +122,33 @@ class CrisisDetector:
             token.norm_ = self._norm(word)
         return normalised
 
+    def _normalised(self, patterns: Iterable[MatcherPattern]) -> List[MatcherPattern]:
+        """Patterns whose NORM words are crisis forms, as message words are: a pattern may
+        say "wrote|letters" and match "write", "letter"."""
+        return [
+            [
+                {**spec, NORM_ATTR: {"IN": sorted({self._norm(w) for w in spec[NORM_ATTR]["IN"]})}}
+                if NORM_ATTR in spec
+                else spec
+                for spec in pattern
+            ]
+            for pattern in patterns
+        ]
+
     def _norm(self, lower: str) -> str:
         alias = self._patterns.aliases.get(lower)
         if alias is not None:
             return alias
-        return self._typos.correct(lower) or self._lemma(lower)
+        corrected = self._typos.correct(lower)
+        if corrected:
+            return corrected
+        if (
+            lower.endswith(DROPPED_G)
+            and not self._lexicon.is_word(lower)
+            and self._lexicon.is_word(lower + "g")
+        ):
+            return self._norm(lower + "g")  # "endin" -> "ending" -> "end"
+        return self._lemma(lower)
 
     def _kept_matches(self, doc: Doc) -> List[Tuple[str, int, int]]:
         excluded = [(start, end) for _, start, end in self._exclusions(doc)]

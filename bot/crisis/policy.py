@@ -8,15 +8,21 @@ above RulePolicy's, predicts the crisis steps straight after a message whose int
 otherwise. Like RulePolicy's form predictions it is a "no user" prediction, the kind the
 ensemble ranks first, so among those its higher priority wins. Configured in config.yml::
 
-    - name: bot.policies.crisis_first.CrisisFirstPolicy
+    - name: bot.crisis.policy.CrisisFirstPolicy
       priority: 8
       intent: crisis
       steps: [utter_crisis, action_crisis_handoff, action_deactivate_loop]
+      # a message tagged `emergency` (overdose or injury in progress) gets these instead
+      steps_by_tag:
+        emergency: [utter_crisis_emergency, action_crisis_handoff, action_deactivate_loop]
+
+The tag comes from the crisis guard (``crisis_context`` entities on the message), so the
+urgent reply too is static and needs no action server.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext
@@ -28,6 +34,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.crisis.handoff import crisis_contexts as message_tags
 
 
 def actions_since_last_user_message(tracker: DialogueStateTracker) -> List[Text]:
@@ -49,7 +57,7 @@ class CrisisFirstPolicy(Policy):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 8, "intent": "crisis", "steps": []}
+        return {"priority": 8, "intent": "crisis", "steps": [], "steps_by_tag": {}}
 
     def __init__(
         self,
@@ -62,6 +70,10 @@ class CrisisFirstPolicy(Policy):
         super().__init__(config, model_storage, resource, execution_context, featurizer)
         self.intent: Text = config["intent"]
         self.sequence: List[Text] = [*config["steps"], ACTION_LISTEN_NAME]
+        # Checked in configuration order: the first tag the message carries wins.
+        self.sequences_by_tag: Dict[Text, List[Text]] = {
+            tag: [*steps, ACTION_LISTEN_NAME] for tag, steps in config["steps_by_tag"].items()
+        }
 
     def train(
         self,
@@ -77,10 +89,18 @@ class CrisisFirstPolicy(Policy):
         latest = tracker.latest_message
         if latest is None or latest.intent.get("name") != self.intent:
             return None
+        sequence = self.sequence_for(message_tags(latest.entities or []))
         done = actions_since_last_user_message(tracker)
-        if len(done) >= len(self.sequence) or done != self.sequence[: len(done)]:
+        if len(done) >= len(sequence) or done != sequence[: len(done)]:
             return None
-        return self.sequence[len(done)]
+        return sequence[len(done)]
+
+    def sequence_for(self, tags: Set[Text]) -> List[Text]:
+        """The steps (then listening) for a crisis message carrying these tags."""
+        for tag, sequence in self.sequences_by_tag.items():
+            if tag in tags:
+                return sequence
+        return self.sequence
 
     def predict_action_probabilities(
         self,
