@@ -169,8 +169,15 @@ def test_sql_strings_in_every_therapist_form_slot(bot_stack):
              (None, "Which insurance", "video sessions"),
              ("yes", "video sessions", None)]
     assert "Which US state" in say(url, sender, "find a therapist")[-1]["text"]
+    asked_to_delete = 0
     for injection, (answer, this_question, next_question) in zip(SQL_STRINGS, steps):
         replies = say(url, sender, injection)
+        if "delete everything" in replies[-1].get("text", ""):
+            # "UPDATE events SET data = NULL" reads as delete_data (0.92): the bot asks first
+            # (bot.policies.delete_confirm); "no" deletes nothing and resumes the form.
+            asked_to_delete += 1
+            replies = say(url, sender, "no")
+            assert "haven't deleted anything" in replies[0]["text"], replies
         expected = this_question if answer else next_question
         assert expected in replies[-1].get("text", ""), (injection, replies)
         if answer:
@@ -178,7 +185,8 @@ def test_sql_strings_in_every_therapist_form_slot(bot_stack):
     final = " ".join(r.get("text", "") for r in replies)
     assert "directory" in final or "SAMHSA" in final, final
     stored = [turn.user_text for turn in stored_turns(db_url, [sender])[sender]]
-    assert stored[:2] == ["find a therapist", SQL_STRINGS[0]] and len(stored) == 10
+    assert stored[:2] == ["find a therapist", SQL_STRINGS[0]]
+    assert len(stored) == 10 + asked_to_delete
     assert event_count(db_url) > 0  # the events table is still there and readable
     assert_still_answers(url)
 
@@ -254,7 +262,7 @@ def test_client_metadata_and_input_channel_are_not_stored(bot_stack):
             {"s": sender}).scalar_one()
     engine.dispose()
     event = json.loads(stored)
-    assert event["input_channel"] == "rest" and not event.get("metadata")
+    assert event["input_channel"] == "rest" and "big" not in event.get("metadata", {})
 
 
 def test_slash_text_is_not_logged_by_rasa_warnings(bot_stack):
