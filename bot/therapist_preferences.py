@@ -66,8 +66,10 @@ def parse_help_type(text: str) -> Optional[str]:
 
 
 def parse_approach(text: str) -> Optional[str]:
-    """One of the approach codes (or 'any'), or None when unrecognised or ambiguous."""
-    return _match_choice(text, APPROACHES)
+    """One of the approach codes (or 'any'), or None when unrecognised or ambiguous; a code
+    itself (read from an earlier message) is kept."""
+    code = _normalise(text)
+    return code if code in APPROACHES else _match_choice(text, APPROACHES)
 
 
 def parse_insurance(text: str) -> Optional[str]:

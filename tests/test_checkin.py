@@ -348,3 +348,15 @@ def test_someone_elses_therapist_is_no_request_for_one():
 
     assert not supported("find_therapist", "she can't even talk to her therapist")
     assert supported("find_therapist", "can you find me a therapist in ohio")
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [("couples counselor in toronto ontario please", "find_therapist"),
+     ("ok then look near my parents, zip 02139", "find_therapist"),
+     ("i went to a therapist in my twenties and hated it", None),
+     ("my therapist in ohio said he sounds avoidant", None),
+     ("ok go", "start_assessment")],
+)
+def test_control_intent_for_requests(text, intent):
+    assert control_intent(text) == intent

@@ -99,3 +99,10 @@ def test_approach_named_in_a_request():
 def test_state_code_in_capitals_in_a_request():
     assert location_from([UserMessage("ok can you find us a couples therapist in CO", True)]) == "CO"
     assert location_from([UserMessage("i'm in a weird place with him", True)]) is None
+
+
+def test_an_approach_code_read_earlier_validates_as_itself():
+    from bot.therapist_preferences import parse_approach
+
+    assert parse_approach("compassion_focused") == "compassion_focused"
+    assert parse_approach("behavioral_activation") == "behavioral_activation"

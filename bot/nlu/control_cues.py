@@ -83,7 +83,8 @@ def control_intent(text: str, cues: Optional[Tuple[ControlCue, ...]] = None) -> 
     length = len(normal.split())
     for cue in cues or load_control_cues():
         if length <= cue.max_words and any(p.search(normal) for p in cue.patterns):
-            return cue.intent
+            if supported(cue.intent, normal):
+                return cue.intent
     return None
 
 
