@@ -46,7 +46,6 @@ from rasa.shared.nlu.constants import (
     EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
@@ -54,6 +53,7 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 
 from bot.crisis.detector import CrisisDetector, CrisisMatch
+from bot.nlu.intent_override import force_intent
 
 logger = logging.getLogger(__name__)
 
@@ -135,14 +135,7 @@ class CrisisGuard(GraphComponent):
 
     def _replace_crisis(self, message: Message, intent: str) -> None:
         """``intent`` (confidence 1.0) takes the classifier's crisis guess's place."""
-        replacement = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [
-            entry
-            for entry in message.get(INTENT_RANKING_KEY) or []
-            if entry.get(INTENT_NAME_KEY) not in (self._intent, intent)
-        ]
-        message.set(INTENT, replacement, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [dict(replacement)] + ranking, add_to_output=True)
+        force_intent(message, intent, drop=(self._intent,))
 
     def _detector_for(self, nlp: Language) -> CrisisDetector:
         if self._detector is None or self._detector_nlp is not nlp:
@@ -151,14 +144,7 @@ class CrisisGuard(GraphComponent):
         return self._detector
 
     def _mark_crisis(self, message: Message, text: str, match: CrisisMatch) -> None:
-        crisis = {INTENT_NAME_KEY: self._intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [
-            entry
-            for entry in message.get(INTENT_RANKING_KEY) or []
-            if entry.get(INTENT_NAME_KEY) != self._intent
-        ]
-        message.set(INTENT, crisis, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [dict(crisis)] + ranking, add_to_output=True)
+        force_intent(message, self._intent)
 
         offset = 0
         if text.strip().startswith(INTENT_MESSAGE_PREFIX):

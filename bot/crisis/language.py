@@ -31,14 +31,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.intent_override import force_intent
 
 INTENT_KEY = "intent"
 THRESHOLD_KEY = "threshold"
@@ -102,12 +98,5 @@ class SpanishGuard(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             if text and is_spanish(text, self._threshold):
-                spanish = {INTENT_NAME_KEY: self._intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-                ranking = [
-                    entry
-                    for entry in message.get(INTENT_RANKING_KEY) or []
-                    if entry.get(INTENT_NAME_KEY) != self._intent
-                ]
-                message.set(INTENT, spanish, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [dict(spanish)] + ranking, add_to_output=True)
+                force_intent(message, self._intent)
         return messages

@@ -1,5 +1,7 @@
 """Setting a message's intent from a rule, the way Rasa's FallbackClassifier does."""
 
+from typing import Iterable
+
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -9,12 +11,14 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 
-def force_intent(message: Message, intent: str) -> None:
-    """Makes ``intent`` the message's intent (confidence 1.0) and first in its ranking."""
+def force_intent(message: Message, intent: str, drop: Iterable[str] = ()) -> None:
+    """Makes ``intent`` the message's intent (confidence 1.0) and first in its ranking,
+    leaving the intents in ``drop`` out of the ranking."""
     forced = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+    left_out = {intent, *drop}
     ranking = [
         entry for entry in message.get(INTENT_RANKING_KEY) or []
-        if entry.get(INTENT_NAME_KEY) != intent
+        if entry.get(INTENT_NAME_KEY) not in left_out
     ]
     message.set(INTENT, forced, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [dict(forced)] + ranking, add_to_output=True)
