@@ -198,7 +198,8 @@ class WebClient:
         return False
 
     def close(self) -> None:
-        self.client.disconnect()
+        # abort: don't wait for the polling read loop, whose join could hang the whole run
+        self.client.eio.disconnect(abort=True)
 
 
 WEB_EVENTS = st.lists(st.tuples(st.sampled_from(["session_request", "user_uttered", "unknown"]),
