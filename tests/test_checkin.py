@@ -170,7 +170,7 @@ def test_delete_needs_a_deletion_word():
                                "intent": ranking[0], "intent_ranking": ranking})
     asked = NluMessage(data={"text": "please delete my chats", "intent": ranking[0], "intent_ranking": ranking})
     ControlCues().process([guessed, asked])
-    assert guessed.get("intent")["name"] == "reaction_avoidant"
+    assert guessed.get("intent")["name"] == "nlu_fallback"
     assert asked.get("intent")["name"] == "delete_data"
 
 
@@ -341,6 +341,13 @@ def test_contractions_typed_without_apostrophes_read_like_with_them():
 def test_a_first_cue_wins_over_a_later_one():
     # "her therapist" would read as "can talk elsewhere"; "same with ..." says the opposite
     assert read_yes_no("same with her therapist, her mom, everyone", "q_other_settings").value == "no"
+
+
+@pytest.mark.parametrize("text", ["purge my data", "i want this chat gone", "don't store my messages", "deleet my data"])
+def test_real_delete_requests_keep_their_intent(text):
+    from bot.nlu.control_cues import supported
+
+    assert supported("delete_data", text)
 
 
 def test_someone_elses_therapist_is_no_request_for_one():

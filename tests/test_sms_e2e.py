@@ -14,7 +14,7 @@ pytestmark = pytest.mark.servers
 SECRET = STACK_SECRETS["SMS_SENDER_ID_SECRET"].encode()
 # Numbered replies for the check-in, in order: "They try, but can't name what they feel",
 # then No (same in other settings), then Yes/No/Not sure answers (1/2/3).
-ALEXITHYMIA_CHOICES = ["1", "2", "1", "1", "1", "2", "3", "1", "2", "2", "2"]
+ALEXITHYMIA_CHOICES = ["1", "2", "1", "1", "1", "2", "4", "1", "2", "2", "2"]
 
 
 def new_phone(stack, suffix: str) -> Phone:
@@ -36,7 +36,7 @@ async def test_full_assessment_by_numbered_replies(bot_stack):
     assert "canceled plan" in question and "Reply 1 for They try" in question
     replies = [await send(phone, choice) for choice in ALEXITHYMIA_CHOICES]
     assert "other settings" in replies[0]
-    assert all("Reply 1 for Yes, 2 for No, 3 for Not sure." in r for r in replies[1:-1])
+    assert all("Reply 1 for Yes, 2 for No, 3 for Sometimes, 4 for Not sure." in r for r in replies[1:-1])
     result = replies[-1]
     assert "alexithymia" in result and "not a diagnosis" in result
     assert "Reply 1 for Tips for talking" in result

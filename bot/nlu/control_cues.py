@@ -23,12 +23,13 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.intent_override import force_intent
 
 CUES_FILE = Path(__file__).with_name("control_cues.yml")
+FALLBACK_INTENT = "nlu_fallback"
 
 
 @dataclass(frozen=True)
@@ -118,10 +119,8 @@ class ControlCues(GraphComponent):
 
     @staticmethod
     def _drop_unsupported(message: Message, text: str) -> None:
-        """Replaces an intent whose required words the message lacks by the next one."""
-        ranking = message.get(INTENT_RANKING_KEY) or []
-        kept = [e for e in ranking if supported(str(e.get(INTENT_NAME_KEY)), text)]
-        if len(kept) == len(ranking) or not kept:
-            return
-        message.set(INTENT, dict(kept[0]), add_to_output=True)
-        message.set(INTENT_RANKING_KEY, kept, add_to_output=True)
+        """A top intent the message lacks the words for (or has words against) becomes
+        ``nlu_fallback``: the next guess could be anything ("yes" for SQL text)."""
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if intent and not supported(str(intent), text):
+            force_intent(message, FALLBACK_INTENT, drop=(str(intent),))
