@@ -30,16 +30,14 @@ KEEP = frozenset({
     "reaction_confused", "reaction_avoidant", "crisis", "delete_data", "find_therapist", "stop",
     "goodbye", "start_over", "resume",
 })
-# Kept only when the message is about the user alone ("i can't name my own feelings").
-ABOUT_SELF = "ask_self_alexithymia"
 
 
 def described_reaction(text: str, intent: Optional[str]) -> Optional[str]:
     """The reaction intent a descriptive message stands for, or None."""
     if intent in KEEP or text.startswith("/") or looks_like_question(text):
         return None
-    if intent == ABOUT_SELF and not about_partner(text):
-        return None
+    if not about_partner(text):
+        return None  # "i can't tell" answers a question; it describes no partner
     signals = reaction_signals(text)
     confused, avoidant = signals.get(CONFUSED, 0), signals.get(AVOIDANT, 0)
     if confused == avoidant:
