@@ -6,6 +6,11 @@ from urllib.parse import urlsplit
 
 from bot.directory.locations import STATE_NAMES, state_code
 
+NON_DIGITS = re.compile(r"\D")
+_ZIP = re.compile(r"(\d{5})(?:-?\d{4})?")
+_NOT_PHONE_CHARACTER = re.compile(r"[^\d\s().+-]")
+_NOT_INSURANCE_CHARACTERS = re.compile(r"[^a-z0-9&']+")
+
 
 class FieldError(ValueError):
     """A value that cannot be imported; str(error) says why."""
@@ -56,7 +61,7 @@ def postal_code(value: str) -> str | None:
     text = clean(value)
     if not text:
         return None
-    match = re.fullmatch(r"(\d{5})(?:-?\d{4})?", text)
+    match = _ZIP.fullmatch(text)
     if not match:
         raise FieldError(f"{text!r} is not a 5-digit ZIP Code or ZIP+4")
     return match.group(1)
@@ -67,10 +72,10 @@ def phone(value: str) -> str | None:
     text = clean(value)
     if not text:
         return None
-    digits = re.sub(r"\D", "", text)
+    digits = NON_DIGITS.sub("", text)
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
-    if len(digits) != 10 or re.search(r"[^\d\s().+-]", text):
+    if len(digits) != 10 or _NOT_PHONE_CHARACTER.search(text):
         raise FieldError("not a 10-digit US phone number")
     return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
 
@@ -88,4 +93,4 @@ def web_url(value: str) -> str | None:
 
 def insurance_name(value: str) -> str:
     """Lower-case words separated by single spaces; punctuation becomes a space."""
-    return " ".join(re.sub(r"[^a-z0-9&']+", " ", value.lower()).split())
+    return " ".join(_NOT_INSURANCE_CHARACTERS.sub(" ", value.lower()).split())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -25,6 +26,16 @@ HELP_TYPES = ("individual", "couples")
 SET_DELIMITER = "|"
 
 
+def _stored_form(value: Any) -> str:
+    members = sorted(value or ())
+    if any(SET_DELIMITER in m for m in members):
+        raise ValueError(f"set member contains {SET_DELIMITER!r}: {members}")
+    return SET_DELIMITER + SET_DELIMITER.join(members) + SET_DELIMITER if members else ""
+
+
+_stored_set = lru_cache(maxsize=4096)(_stored_form)  # an import repeats the same sets
+
+
 class StringSet(TypeDecorator):
     """A set of strings stored as "|a|b|" (sorted), or "" for the empty set ("not listed").
 
@@ -36,10 +47,9 @@ class StringSet(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Any) -> str:
-        members = sorted(value or ())
-        if any(SET_DELIMITER in m for m in members):
-            raise ValueError(f"set member contains {SET_DELIMITER!r}: {members}")
-        return SET_DELIMITER + SET_DELIMITER.join(members) + SET_DELIMITER if members else ""
+        if isinstance(value, frozenset):  # what the importers give: few distinct values
+            return _stored_set(value)
+        return _stored_form(value)
 
     def process_result_value(self, value: str | None, dialect: Any) -> frozenset[str]:
         return frozenset(m for m in (value or "").split(SET_DELIMITER) if m)

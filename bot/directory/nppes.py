@@ -4,7 +4,8 @@ The file (npidata_pfile_YYYYMMDD-YYYYMMDD.csv inside the monthly NPPES_Data_Diss
 zip) is a quoted CSV of 330 columns and about 9 million rows (~10 GB), so it is streamed
 row by row with `csv.reader` and never held in memory; columns are found by their
 published header names, so their order does not matter. Most rows are ruled out by one
-set test on the 15 taxonomy codes, so that test comes first and does nothing else.
+set test on the 15 taxonomy codes, so that test comes first, on the list of strings
+`csv.reader` gives, and does nothing else: those rows cost barely more than reading them.
 
 A row is kept when all of these hold, and otherwise counted as skipped with a reason:
   * one of "Healthcare Provider Taxonomy Code_1".."_15" is a psychotherapy code
@@ -39,7 +40,7 @@ import re
 from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
 
@@ -86,20 +87,21 @@ class NppesFormatError(ValueError):
     """The file as a whole cannot be imported (unreadable, columns missing)."""
 
 
-_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # digit -> sum of the digits of 2 * digit
+# digit -> the sum of the digits of 2 * digit, as a digit
+_DOUBLED = str.maketrans("0123456789", "0246813579")
+_TEN_DIGITS = re.compile(r"\d{10}")
 
 
 def npi_check_digit_ok(npi: str) -> bool:
-    """Luhn check over "80840" + the NPI, as the NPI standard specifies (the prefix adds 24)."""
-    total = 24
-    for position, char in enumerate(reversed(npi)):
-        digit = ord(char) - 48
-        total += _DOUBLED[digit] if position % 2 else digit
-    return total % 10 == 0
+    """Luhn check over "80840" + the NPI (10 ASCII digits), as the NPI standard specifies:
+    the prefix adds 24, and every second digit from the right, check digit excluded, is
+    doubled."""
+    digits = (npi[-1::-2] + npi[-2::-2].translate(_DOUBLED)).encode("ascii")
+    return (24 + sum(digits) - ord("0") * len(digits)) % 10 == 0
 
 
 def _date(value: str, column: str) -> date | None:
-    text = fields.clean(value)
+    text = fields.clean(value) if value else ""
     if not text:
         return None
     try:
@@ -127,10 +129,11 @@ class _Columns:
         (self.npi, self.entity, self.last, self.first, self.credential, self.address_1,
          self.address_2, self.city, self.state, self.postal, self.country, self.phone,
          self.deactivated, self.reactivated) = (index[c] for c in REQUIRED_COLUMNS[:14])
-        taxonomy = [index[c] for c in COL_TAXONOMY]
-        self.slots = list(zip(taxonomy, (index[c] for c in COL_PRIMARY),
-                              (index[c] for c in COL_LICENSE_STATE)))
-        self.taxonomy_codes = itemgetter(*taxonomy)
+        # The 15 taxonomy codes of a row as a tuple, and the switch and licence-state
+        # positions of each slot (same order).
+        self.taxonomy_codes = itemgetter(*(index[c] for c in COL_TAXONOMY))
+        self.primary_switches = [index[c] for c in COL_PRIMARY]
+        self.license_states = [index[c] for c in COL_LICENSE_STATE]
 
 
 class _Skip(Exception):
@@ -150,7 +153,8 @@ def _state_code(value: str) -> tuple[str | None, str | None]:
 
 def _phone(value: str) -> tuple[str, str | None]:
     """(NNN-NNN-NNNN, fix) from an NPPES phone; _Skip when there is no usable number."""
-    digits = re.sub(r"\D", "", value)
+    # NPPES writes most phones as 10 bare digits; isdecimal() is what \d matches
+    digits = value if len(value) == 10 and value.isdecimal() else fields.NON_DIGITS.sub("", value)
     fix = None
     if len(digits) == 11 and digits[0] == "1":
         digits = digits[1:]
@@ -162,8 +166,8 @@ def _phone(value: str) -> tuple[str, str | None]:
     return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}", fix
 
 
-def _row(values: list[str], at: _Columns, report: ImportReport) -> dict[str, Any]:
-    """The providers row for a line with a psychotherapy code; _Skip or ColumnError otherwise."""
+def _require_active_individual(values: list[str], at: _Columns) -> None:
+    """_Skip for a deactivated NPI or an organisation; ColumnError for a bad date or type."""
     deactivated = _date(values[at.deactivated], COL_DEACTIVATED)
     if deactivated:
         reactivated = _date(values[at.reactivated], COL_REACTIVATED)
@@ -174,6 +178,10 @@ def _row(values: list[str], at: _Columns, report: ImportReport) -> dict[str, Any
         raise _Skip("organisation")
     if entity != "1":
         raise ColumnError(COL_ENTITY, f"{entity!r} is not 1 or 2")
+
+
+def _us_practice(values: list[str], at: _Columns, fixes: list[str]) -> tuple[str, str]:
+    """(state code, phone) of a practice location in the US; _Skip otherwise."""
     if values[at.country].strip().upper() not in ("", "US"):
         raise _Skip("practice outside the US")
     raw_state = values[at.state]
@@ -185,40 +193,49 @@ def _row(values: list[str], at: _Columns, report: ImportReport) -> dict[str, Any
     if not values[at.phone].strip():
         raise _Skip("no practice phone")
     phone, phone_fix = _phone(values[at.phone])
+    fixes.extend(fix for fix in (state_fix, phone_fix) if fix)
+    return state, phone
 
-    npi = values[at.npi].strip()
+
+def _npi(value: str) -> str:
+    npi = value.strip()
     if not (len(npi) == 10 and npi.isdigit() and npi.isascii()):
         raise ColumnError(COL_NPI, f"{npi!r} is not 10 digits")
     if not npi_check_digit_ok(npi):
         raise ColumnError(COL_NPI, f"{npi!r} has a wrong check digit")
-    last = _display(values[at.last])
-    if not last:
-        raise ColumnError(COL_LAST, "required value is empty")
+    return npi
 
-    fixes = [f for f in (state_fix, phone_fix) if f]
-    try:
-        postal_code = fields.postal_code(values[at.postal])
-    except FieldError:
-        postal_code = None
-        fixes.append("ZIP not 5 or 9 digits, blanked")
+
+class _Taxonomy(NamedTuple):
+    matched: frozenset[str]  # the psychotherapy codes listed
+    licensed: set[str]  # the licence states of those codes
+    primary: str | None  # the code NPPES marks primary (a lone code counts as marked)
+    mental_health_primary: bool
+    shown: str  # the code the bot shows: the primary if a psychotherapy code, else the first
+
+
+def _taxonomy(values: list[str], codes: tuple[str, ...], at: _Columns,
+              fixes: list[str]) -> _Taxonomy:
+    """The clinician's codes, from `codes` (the row's 15 taxonomy slots, one matching)."""
     matched: list[str] = []
-    licensed = set()
+    licensed: set[str] = set()
     primary = lone = None
     listed = 0
-    for taxonomy_position, switch_position, license_position in at.slots:
-        code = values[taxonomy_position].strip()
+    for slot, raw_code in enumerate(codes):
+        code = raw_code.strip() if raw_code else ""
         if not code:
             continue
         listed += 1
         lone = code
-        if primary is None and values[switch_position].strip().upper() == "Y":
+        if primary is None and values[at.primary_switches[slot]].strip().upper() == "Y":
             primary = code
         if code not in PSYCHOTHERAPY_CODES:
             continue
         matched.append(code)
-        if not values[license_position].strip():
+        raw_license_state = values[at.license_states[slot]]
+        if not raw_license_state.strip():
             continue
-        license_state, license_fix = _state_code(values[license_position])
+        license_state, license_fix = _state_code(raw_license_state)
         if license_state is None:
             fixes.append("licence state not a US state, dropped")
         else:
@@ -232,12 +249,33 @@ def _row(values: list[str], at: _Columns, report: ImportReport) -> dict[str, Any
     mental_health_primary = (primary in PSYCHOTHERAPY_CODES if primary is not None
                              else len(matched) == listed)
     shown = primary if primary in PSYCHOTHERAPY_CODES else matched[0]
+    return _Taxonomy(frozenset(matched), licensed, primary, mental_health_primary, shown)
+
+
+def _row(values: list[str], codes: tuple[str, ...], at: _Columns,
+         report: ImportReport) -> dict[str, Any]:
+    """The providers row for a line whose taxonomy `codes` include a psychotherapy code;
+    _Skip or ColumnError otherwise. Fixes are counted only for a row that is kept."""
+    _require_active_individual(values, at)
+    fixes: list[str] = []
+    state, phone = _us_practice(values, at, fixes)
+    npi = _npi(values[at.npi])
+    last = _display(values[at.last])
+    if not last:
+        raise ColumnError(COL_LAST, "required value is empty")
+    try:
+        postal_code = fields.postal_code(values[at.postal])
+    except FieldError:
+        postal_code = None
+        fixes.append("ZIP not 5 or 9 digits, blanked")
+    taxonomy = _taxonomy(values, codes, at, fixes)
     for fix in fixes:
         report.fix(fix)
 
     first = _display(values[at.first])
     address = ", ".join(filter(None, (fields.clean(values[at.address_1]),
                                       fields.clean(values[at.address_2]))))
+    licensed = taxonomy.licensed
     licensed.discard(state)
     return {
         "source": SOURCE,
@@ -255,11 +293,11 @@ def _row(values: list[str], at: _Columns, report: ImportReport) -> dict[str, Any
         "city": _display(values[at.city]) or None,
         "postal_code": postal_code,
         "licensed_states": frozenset(licensed),
-        "taxonomies": frozenset(matched),
-        "primary_taxonomy": primary,
-        "mental_health_primary": mental_health_primary,
-        "clinician_taxonomy": shown,
-        "clinician_role": role(shown),
+        "taxonomies": taxonomy.matched,
+        "primary_taxonomy": taxonomy.primary,
+        "mental_health_primary": taxonomy.mental_health_primary,
+        "clinician_taxonomy": taxonomy.shown,
+        "clinician_role": role(taxonomy.shown),
     }
 
 
@@ -286,17 +324,18 @@ def import_nppes(engine: Engine, path: str | Path, prune: bool = False) -> Impor
             for row_number, values in enumerate(reader, start=2):
                 if len(values) < width:
                     values.extend([""] * (width - len(values)))
-                if wanted.isdisjoint(taxonomy_codes(values)):
+                codes = taxonomy_codes(values)
+                if wanted.isdisjoint(codes):
                     no_taxonomy += 1
                     continue
                 try:
-                    writer.add_row(_row(values, columns, report))
+                    writer.add_row(_row(values, codes, columns, report))
                 except _Skip as skip:
                     report.skip(str(skip))
                 except ColumnError as error:
                     report.reject(RowRejection(row_number, error.column, error.reason))
                     npi = values[columns.npi].strip()
-                    if re.fullmatch(r"\d{10}", npi):
+                    if _TEN_DIGITS.fullmatch(npi):
                         writer.protect(npi)
     except OSError as error:
         raise NppesFormatError(f"cannot read {path}: {error.strerror}") from None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from operator import itemgetter
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
@@ -64,7 +65,9 @@ class _BulkInsert:
     SQLAlchemy 1.4's `conn.execute(insert(...), rows)` spends most of its time building
     each row's parameters; here the statement is compiled once and each column's own
     bind processor (sets to "|a|b|", booleans, datetimes) is applied to the values, so
-    the stored values are the same as through SQLAlchemy.
+    the stored values are the same as through SQLAlchemy. A processor runs once per
+    distinct value object in a batch: most rows share the same objects (the empty set
+    of "not listed", the batch's timestamp, None, True, False).
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -74,19 +77,30 @@ class _BulkInsert:
         self.sql = str(compiled)
         self.names = list(compiled.positiontup) if compiled.positional else [c.name for c in columns]
         self.positional = compiled.positional
+        self.values_of = itemgetter(*self.names)
         processors = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns}
         self.processors = [(i, processors[name]) for i, name in enumerate(self.names)
                            if processors[name] is not None]
 
     def run(self, conn, rows: list[dict[str, Any]]) -> None:
-        names, processors = self.names, self.processors
-        params = []
-        for row in rows:
-            values = [row[name] for name in names]
-            for i, process in processors:
-                values[i] = process(values[i])
-            params.append(tuple(values) if self.positional else dict(zip(names, values)))
+        if not rows:
+            return
+        columns: list[Sequence[Any]] = list(zip(*map(self.values_of, rows)))
+        for i, process in self.processors:
+            columns[i] = _processed(columns[i], process)
+        if self.positional:
+            params: list[Any] = list(zip(*columns))
+        else:
+            params = [dict(zip(self.names, values)) for values in zip(*columns)]
         conn.exec_driver_sql(self.sql, params)
+
+
+def _processed(values: Sequence[Any], process: Callable[[Any], Any]) -> list[Any]:
+    """[process(value) for value in values], calling process once per distinct object:
+    `values` keeps every object alive, so an id() names one object for the whole call."""
+    distinct = dict(zip(map(id, values), values))
+    done = {key: process(value) for key, value in distinct.items()}
+    return list(map(done.__getitem__, map(id, values)))
 
 
 class ProviderWriter:
