@@ -174,3 +174,21 @@ def test_a_database_from_before_the_taxonomy_columns_gets_them(tmp_path):
     assert (old.name, old.taxonomies, old.primary_taxonomy, old.clinician_role) == (
         "Old Row", frozenset(), None, None)
     assert import_nppes(get_engine(url), PFILE).inserted == 4
+
+
+def test_first_import_with_a_key_repeated_in_a_later_batch_updates_it(engine):
+    # A first import inserts batches without looking keys up; a key already written by an
+    # earlier batch makes the unique constraint refuse the batch, which is then upserted.
+    from bot.directory.models import ProviderRecord
+    from bot.directory.upsert import ImportReport, ProviderWriter
+
+    report = ImportReport()
+    writer = ProviderWriter(engine, "nppes", report, batch_size=2)
+    for key, name in (("1", "A"), ("2", "B"), ("1", "A2"), ("3", "C")):
+        writer.add(ProviderRecord(source="nppes", source_key=key, name=name, state="NY",
+                                  taxonomies=frozenset({"106H00000X"})))
+    writer.finish()
+    assert (report.inserted, report.updated, report.unchanged) == (3, 1, 0)
+    stored = rows(engine)
+    assert {key: r.name for key, r in stored.items()} == {"1": "A2", "2": "B", "3": "C"}
+    assert stored["1"].taxonomies == {"106H00000X"}

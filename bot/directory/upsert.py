@@ -10,6 +10,7 @@ from typing import Any, Callable, Sequence
 
 from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from bot.directory.models import DATA_COLUMNS, ProviderRecord, providers
 
@@ -121,6 +122,10 @@ class ProviderWriter:
         self._batch_size = batch_size
         self._seen: set[str] | None = set() if prune else None
         self._insert = _BulkInsert(engine)
+        # While the source had no rows when the import began, a batch is inserted without
+        # looking its keys up: only a key repeated from an earlier batch can already be
+        # there, and then the unique constraint refuses the batch and it is looked up.
+        self._insert_first = not self._source_has_rows()
 
     def add(self, record: ProviderRecord) -> None:
         self.add_row(record.as_row())
@@ -144,10 +149,34 @@ class ProviderWriter:
         if self._seen is not None:
             self._prune(self._seen)
 
+    def _source_has_rows(self) -> bool:
+        with self._engine.connect() as conn:
+            return conn.execute(select(providers.c.id).where(
+                providers.c.source == self._source).limit(1)).first() is not None
+
     def _flush(self) -> None:
         if not self._batch:
             return
         now = datetime.now(timezone.utc)
+        if not (self._insert_first and self._insert_new(now)):
+            self._upsert(now)
+        self._batch.clear()
+
+    def _insert_new(self, now: datetime) -> bool:
+        """Insert the batch as new rows; False, with nothing written, if a key exists."""
+        rows = list(self._batch.values())
+        for values in rows:
+            values["updated_at"] = now
+        try:
+            with self._engine.begin() as conn:
+                self._insert.run(conn, rows)
+        except IntegrityError:
+            return False
+        self._report.inserted += len(rows)
+        return True
+
+    def _upsert(self, now: datetime) -> None:
+        """Insert the batch's new keys, update its changed ones, count the unchanged."""
         key_col = providers.c.source_key
         with self._engine.begin() as conn:
             existing = {
@@ -179,7 +208,6 @@ class ProviderWriter:
                 )
         self._report.inserted += len(inserts)
         self._report.updated += len(updates)
-        self._batch.clear()
 
     def _prune(self, keep: set[str]) -> None:
         with self._engine.begin() as conn:
