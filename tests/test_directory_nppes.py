@@ -192,3 +192,16 @@ def test_first_import_with_a_key_repeated_in_a_later_batch_updates_it(engine):
     stored = rows(engine)
     assert {key: r.name for key, r in stored.items()} == {"1": "A2", "2": "B", "3": "C"}
     assert stored["1"].taxonomies == {"106H00000X"}
+
+
+@pytest.mark.parametrize("width", [51, 200])  # cut inside the taxonomy columns, after them
+def test_a_short_row_reads_its_missing_fields_as_empty(engine, tmp_path, width):
+    with open(PFILE, newline="", encoding="utf-8") as handle:
+        header, first, *_ = csv.reader(handle)
+    assert first[0] == "1000000012" and first[47] == "106H00000X" and first[50] == "Y"
+    path = tmp_path / "short.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL).writerows([header, first[:width]])
+    report = import_nppes(engine, path)
+    assert (report.inserted, report.skipped, report.rejected) == (1, 0, 0)
+    assert rows(engine)["1000000012"].primary_taxonomy == "106H00000X"

@@ -136,6 +136,13 @@ class _Columns:
         self.license_states = [index[c] for c in COL_LICENSE_STATE]
 
 
+def _padded(values: list[str], width: int) -> list[str]:
+    """`values` with empty fields added at the end up to `width` (the header's)."""
+    if len(values) < width:
+        values.extend([""] * (width - len(values)))
+    return values
+
+
 class _Skip(Exception):
     """The row is not kept; str(skip) is the reason counted in the report."""
 
@@ -322,12 +329,14 @@ def import_nppes(engine: Engine, path: str | Path, prune: bool = False) -> Impor
             columns = _Columns(header)
             width, taxonomy_codes = columns.width, columns.taxonomy_codes
             for row_number, values in enumerate(reader, start=2):
-                if len(values) < width:
-                    values.extend([""] * (width - len(values)))
-                codes = taxonomy_codes(values)
+                try:
+                    codes = taxonomy_codes(values)
+                except IndexError:  # a short row: the fields missing at its end are empty
+                    codes = taxonomy_codes(_padded(values, width))
                 if wanted.isdisjoint(codes):
                     no_taxonomy += 1
                     continue
+                _padded(values, width)
                 try:
                     writer.add_row(_row(values, codes, columns, report))
                 except _Skip as skip:
