@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import spacy
+import yaml
 from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyNLP
@@ -12,6 +13,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu import spacy_model
 from bot.crisis.detector import CrisisDetector
 from bot.crisis.guard import CrisisGuard, strip_intent_prefix
+from tests.support.crisis_eval import REPO_ROOT
 
 # (message, category of bot/crisis/TAXONOMY.md). Typos, slang, third parties, Spanish, case.
 POSITIVES = [
@@ -434,9 +436,23 @@ def spacy_nlp(spacy_model_dir):
     return SpacyNLP.create({"model": str(spacy_model_dir)}, None, None, None)
 
 
-@pytest.fixture
-def guard():
-    return CrisisGuard.create({}, None, None, None)
+@pytest.fixture(scope="session")
+def guard(spacy_nlp, tmp_path_factory):
+    """The guard as `rasa train` makes it: its scorer trained on scorer_data/ and data/nlu.yml."""
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    config = next(
+        {key: value for key, value in component.items() if key != "name"}
+        for component in yaml.safe_load((REPO_ROOT / "config.yml").read_text())["pipeline"]
+        if component["name"].endswith(".CrisisGuard")
+    )
+    storage = LocalModelStorage(tmp_path_factory.mktemp("guard_storage"))
+    resource = Resource("crisis_guard")
+    trainer = CrisisGuard.create(config, storage, resource, None)
+    trainer.train(load_data(str(REPO_ROOT / "data" / "nlu.yml")), spacy_nlp.provide())
+    return CrisisGuard.load(config, storage, resource, None)
 
 
 def classified(spacy_nlp, text, *, attach_doc=True):
@@ -701,13 +717,26 @@ def test_policy_picks_the_emergency_steps_by_tag():
     assert policy.sequence_for({"partner_violence"})[0] == "utter_crisis"
 
 
-def test_unsure_classifier_crisis_without_a_rule_falls_back(spacy_nlp):
-    guard = CrisisGuard.create({"classifier_threshold": 0.8}, None, None, None)
+def test_classifier_crisis_without_a_rule_or_a_score_is_dropped(guard, spacy_nlp):
+    """The classifier's crisis guess (0.7) stands only with the scorer behind it: here the
+    next intent (0.2) is under the fallback threshold, so the message falls back."""
     [unsure] = guard.process(
-        [classified_as_crisis(spacy_nlp, "I want to run away to Hawaii")], spacy_nlp.provide()
-    )  # the classifier's confidence is 0.7
+        [classified_as_crisis(spacy_nlp, "no he always notices when im upset")],
+        spacy_nlp.provide(),
+    )
     assert unsure.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+    assert "crisis" not in [entry["name"] for entry in unsure.get("intent_ranking")]
     [ruled] = guard.process(
         [classified_as_crisis(spacy_nlp, "i want to die")], spacy_nlp.provide()
     )
     assert ruled.get("intent") == {"name": "crisis", "confidence": 1.0}
+
+
+def test_a_dropped_crisis_guess_gives_way_to_the_next_intent(guard, spacy_nlp):
+    message = classified(spacy_nlp, "yeah he gets it when im sad")
+    message.set("intent", {"name": "crisis", "confidence": 0.48}, add_to_output=True)
+    message.set("intent_ranking", [
+        {"name": "crisis", "confidence": 0.48}, {"name": "deny", "confidence": 0.3},
+    ], add_to_output=True)
+    [message] = guard.process([message], spacy_nlp.provide())
+    assert message.get("intent") == {"name": "deny", "confidence": 0.3}

@@ -4,6 +4,8 @@
 - ``patterns.yml`` the phrasings per category (data), ``patterns.py`` its compiler
 - ``typos.py``     typo tolerance for key words
 - ``detector.py``  ``CrisisDetector``: spaCy Matcher rules -> category and context tags
+- ``scorer.py``    ``CrisisScorer``: crisis-vs-not regression for what no rule matches
+                   (trained with the model from ``scorer_data/`` and the NLU examples)
 - ``guard.py``     ``CrisisGuard``: the NLU component that forces the ``crisis`` intent
 - ``language.py``  ``SpanishGuard``: Spanish messages get a Spanish reply with 988
 - ``policy.py``    ``CrisisFirstPolicy``: the static first response by urgency, forms paused

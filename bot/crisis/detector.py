@@ -39,6 +39,25 @@ class CrisisMatch:
     end_char: int
 
 
+@dataclass(frozen=True)
+class MessageView:
+    """Everything the detector sees in a message, from one normalisation: the rule match (if
+    any), the ordinary-message intent its phrases suggest, the context tags, and what the
+    crisis scorer reads (crisis-form words, plain text, signals)."""
+
+    match: Optional[CrisisMatch]
+    not_crisis_intent: Optional[str]
+    figure_of_speech: bool
+    context_tags: FrozenSet[str]
+    norm_text: str
+    plain_text: str
+    signals: FrozenSet[str]
+
+    @property
+    def category(self) -> Optional[str]:
+        return self.match.category if self.match else None
+
+
 def _plain_lower(text: str) -> str:
     """Lower-cased, accent-stripped text with typographic apostrophes made plain."""
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'"))
@@ -76,12 +95,49 @@ class CrisisDetector:
 
     def detect(self, doc_or_text: Union[Doc, str]) -> Optional[CrisisMatch]:
         """The crisis found in a message, or None."""
+        return self.view(doc_or_text).match
+
+    def not_crisis_intent(self, doc_or_text: Union[Doc, str]) -> Optional[str]:
+        """The intent to use instead of a crisis guess for a message that says something
+        ordinary ("my dog died": share_sadness; "the death of me": vent_frustration), or None.
+        Groups are tried in patterns.yml order."""
+        return self.view(doc_or_text).not_crisis_intent
+
+    def view(self, doc_or_text: Union[Doc, str]) -> MessageView:
+        """What the detector sees in a message (the guard and the scorer read this)."""
         doc = self._doc(doc_or_text)
         normalised = self.normalise(doc)
         matches = self._kept_matches(normalised)
+        strings = self._nlp.vocab.strings
+        context_tags = self._tags(normalised, [])
+        figures = {strings[match_id] for match_id, _, _ in self._not_crisis(normalised)}
+        match = self._most_severe(doc, normalised, matches)
+        # Context tags (veteran, spanish) say who is talking, not whether it is a crisis:
+        # they are left out of the scorer's signals.
+        signals = {f"rule:{self._rules[rule_id].category}" for rule_id, _, _ in matches}
+        signals.update(f"figure:{intent}" for intent in figures)
+        return MessageView(
+            match=match,
+            not_crisis_intent=next(
+                (intent for intent in self._not_crisis_order if intent in figures), None
+            ),
+            figure_of_speech=FIGURE_INTENT in figures,
+            context_tags=context_tags,
+            norm_text=" ".join(token.norm_ for token in normalised),
+            plain_text=normalised.text,
+            signals=frozenset(signals),
+        )
+
+    def category_tags(self, category: str) -> FrozenSet[str]:
+        """The tags every match of ``category`` carries (patterns.yml ``categories``)."""
+        return frozenset(self._patterns.category_tags[category])
+
+    def _most_severe(
+        self, doc: Doc, normalised: Doc, matches: List[Tuple[str, int, int]]
+    ) -> Optional[CrisisMatch]:
+        """The most urgent category's match, then the earliest and longest phrase."""
         if not matches:
             return None
-        # The most urgent category, then the earliest and longest phrase.
         rule_id, start, end = min(
             matches, key=lambda m: (self._severity[self._rules[m[0]].category], m[1], -m[2])
         )
@@ -93,14 +149,6 @@ class CrisisDetector:
             start_char=span.start_char,
             end_char=span.end_char,
         )
-
-    def not_crisis_intent(self, doc_or_text: Union[Doc, str]) -> Optional[str]:
-        """The intent to use instead of a crisis guess for a message that says something
-        ordinary ("my dog died": share_sadness; "the death of me": vent_frustration), or None.
-        Groups are tried in patterns.yml order."""
-        strings = self._nlp.vocab.strings
-        found = {strings[match_id] for match_id, _, _ in self._not_crisis(self.normalise(self._doc(doc_or_text)))}
-        return next((intent for intent in self._not_crisis_order if intent in found), None)
 
     def _doc(self, doc_or_text: Union[Doc, str]) -> Doc:
         if isinstance(doc_or_text, str):

@@ -17,12 +17,17 @@ that matched. A crisis message whose text starts with "/" loses its leading slas
 RegexMessageHandler (which runs after every pipeline component) cannot turn it into
 another intent.
 
-When no rule matches but the classifier said ``crisis`` and the message says something
-ordinary (patterns.yml ``not_crisis`` and ``exclusions``: "he'll be the death of me" ->
-``vent_frustration``, "my dog died" -> ``share_sadness``), the guard puts that intent in
-place of ``crisis``: idioms and grief do not raise the alarm. A crisis guess of the
-classifier with no rule behind it and a confidence under ``classifier_threshold`` (config,
-default 0: keep every guess) becomes ``nlu_fallback``.
+When no rule matches, the crisis scorer (scorer.py, trained with the model from
+``scorer_data/`` and the NLU examples) decides: a probability of at least
+``scorer_alone_threshold``, or of ``scorer_threshold`` with the intent classifier giving
+``crisis`` at least ``classifier_support``, forces ``crisis`` too (unless the message holds a
+figure of speech of patterns.yml: "cut myself shaving"), with the tags of the category the
+scorer names (in progress -> ``emergency``). A ``crisis`` guess of the intent classifier
+that neither layer backs gives way: to the intent an ordinary phrase names (patterns.yml
+``not_crisis`` and ``exclusions``: "he'll be the death of me" -> ``vent_frustration``, "my
+dog died" -> ``share_sadness``), else, when the scorer gives it less than
+``confirm_threshold``, to the next intent of the ranking (``nlu_fallback`` under
+``fallback_threshold``). Idioms, grief and check-in answers do not raise the alarm.
 """
 
 from __future__ import annotations
@@ -30,10 +35,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Text, Type
 
+import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
@@ -46,21 +53,34 @@ from rasa.shared.nlu.constants import (
     EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 
-from bot.crisis.detector import CrisisDetector, CrisisMatch
-from bot.nlu.intent_override import force_intent
+from bot.crisis.detector import CrisisDetector, CrisisMatch, MessageView
+from bot.crisis.scorer import (
+    CrisisScorer,
+    Score,
+    load_scorer_data,
+    nlu_examples,
+    scorer_data_fingerprint,
+)
+from bot.nlu.intent_override import drop_intent, force_intent
 
 logger = logging.getLogger(__name__)
 
 CRISIS_CONTEXT_ENTITY = "crisis_context"
 INTENT_KEY = "intent"
-CLASSIFIER_THRESHOLD_KEY = "classifier_threshold"
+SCORER_THRESHOLD_KEY = "scorer_threshold"
+SCORER_ALONE_THRESHOLD_KEY = "scorer_alone_threshold"
+CLASSIFIER_SUPPORT_KEY = "classifier_support"
+CONFIRM_THRESHOLD_KEY = "confirm_threshold"
+FALLBACK_THRESHOLD_KEY = "fallback_threshold"
 NLU_FALLBACK = "nlu_fallback"
+SCORER_FILE = "crisis_scorer.joblib"
 
 
 def strip_intent_prefix(text: str) -> str:
@@ -73,11 +93,11 @@ def strip_intent_prefix(text: str) -> str:
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER],
-    is_trainable=False,
+    is_trainable=True,
     model_from="SpacyNLP",
 )
 class CrisisGuard(GraphComponent):
-    """Rule-based safety net over the trained intent classifier."""
+    """Safety net over the trained intent classifier: rules, then the crisis scorer."""
 
     @classmethod
     def required_components(cls) -> List[Type]:
@@ -85,11 +105,36 @@ class CrisisGuard(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {INTENT_KEY: "crisis", CLASSIFIER_THRESHOLD_KEY: 0.0}
+        return {
+            INTENT_KEY: "crisis",
+            SCORER_THRESHOLD_KEY: 0.6,
+            SCORER_ALONE_THRESHOLD_KEY: 0.95,
+            CLASSIFIER_SUPPORT_KEY: 0.05,
+            CONFIRM_THRESHOLD_KEY: 0.2,
+            FALLBACK_THRESHOLD_KEY: 0.25,
+        }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        """Retrain when the scorer's data files change (Rasa only sees the NLU data)."""
+        return scorer_data_fingerprint()
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        scorer: Optional[CrisisScorer] = None,
+    ) -> None:
         self._intent = config[INTENT_KEY]
-        self._classifier_threshold = float(config[CLASSIFIER_THRESHOLD_KEY])
+        self._scorer_threshold = float(config[SCORER_THRESHOLD_KEY])
+        self._scorer_alone_threshold = float(config[SCORER_ALONE_THRESHOLD_KEY])
+        self._classifier_support = float(config[CLASSIFIER_SUPPORT_KEY])
+        self._confirm_threshold = float(config[CONFIRM_THRESHOLD_KEY])
+        self._fallback_threshold = float(config[FALLBACK_THRESHOLD_KEY])
+        self._model_storage = model_storage
+        self._resource = resource
+        self._scorer = scorer
         self._detector: Optional[CrisisDetector] = None
         self._detector_nlp: Optional[Language] = None
 
@@ -101,46 +146,116 @@ class CrisisGuard(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CrisisGuard:
-        return cls({**cls.get_default_config(), **config})
+        return cls({**cls.get_default_config(), **config}, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CrisisGuard:
+        """The guard with the scorer trained with the model."""
+        with model_storage.read_from(resource) as directory:
+            scorer = joblib.load(directory / SCORER_FILE)
+        return cls({**cls.get_default_config(), **config}, model_storage, resource, scorer)
+
+    def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
+        """Fits the crisis scorer on scorer_data/ and the NLU examples, and stores it."""
+        intent_examples: Dict[str, List[str]] = {}
+        for example in training_data.intent_examples:
+            intent_examples.setdefault(example.get(INTENT), []).append(example.get(TEXT))
+        examples = load_scorer_data() + nlu_examples(intent_examples, self._intent)
+        scorer = CrisisScorer(self._detector_for(model.model)).fit(examples)
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(scorer, directory / SCORER_FILE)
+        self._scorer = scorer
+        return self._resource
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
-        """Force the crisis intent on every message the detector matches; drop the
-        classifier's crisis guess on a figure of speech no rule matches."""
+        """Force the crisis intent on every message a rule or the scorer finds; drop the
+        classifier's crisis guess on anything else."""
         detector = self._detector_for(model.model)
         for message in messages:
             text = message.get(TEXT)
             if not text:
                 continue
             doc = message.get(SPACY_DOCS[TEXT])
-            doc_or_text = doc if doc is not None else text
-            match = detector.detect(doc_or_text)
-            if match is not None:
-                logger.debug("Crisis guard: %s (rule %s)", match.category, match.rule)
-                self._mark_crisis(message, text, match)
+            view = detector.view(doc if doc is not None else text)
+            if view.match is not None:
+                logger.debug("Crisis guard: %s (rule %s)", view.match.category, view.match.rule)
+                self._mark_crisis(message, text, view.match)
+                continue
+            score = self._score(view)
+            if self._scored_crisis(message, score) and not view.figure_of_speech:
+                logger.debug("Crisis guard: %s (scorer %.2f)", score.category, score.probability)
+                self._mark_crisis(message, text, self._scored_match(detector, view, text, score))
             elif self._predicted_crisis(message):
-                instead = detector.not_crisis_intent(doc_or_text) or self._below_threshold(message)
-                if instead is not None:
-                    logger.debug("Crisis guard: classifier's crisis replaced by %s", instead)
-                    self._replace_crisis(message, instead)
+                self._check_classifier_crisis(message, view, score)
         return messages
 
-    def _below_threshold(self, message: Message) -> Optional[str]:
-        """``nlu_fallback`` when the classifier's crisis guess, with no rule behind it, is
-        less sure than ``classifier_threshold``."""
-        confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0
-        return NLU_FALLBACK if confidence < self._classifier_threshold else None
+    def _scored_crisis(self, message: Message, score: Score) -> bool:
+        """Whether the scorer finds a crisis: sure on its own, or likely with the intent
+        classifier giving ``crisis`` some weight too (two models that rarely agree by chance)."""
+        if score.probability >= self._scorer_alone_threshold:
+            return True
+        return (
+            score.probability >= self._scorer_threshold
+            and self._classifier_confidence(message) >= self._classifier_support
+        )
+
+    def _classifier_confidence(self, message: Message) -> float:
+        """The intent classifier's confidence in ``crisis`` (0 when outside its ranking)."""
+        return next(
+            (
+                entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0
+                for entry in message.get(INTENT_RANKING_KEY) or []
+                if entry.get(INTENT_NAME_KEY) == self._intent
+            ),
+            0.0,
+        )
+
+    def _check_classifier_crisis(self, message: Message, view: MessageView, score: Score) -> None:
+        """The classifier's crisis guess, with no rule behind it, gives way to what the
+        message says instead (a figure of speech, grief) or, when the scorer is not behind
+        it either, to the next intent."""
+        instead = view.not_crisis_intent
+        if instead is not None:
+            logger.debug("Crisis guard: classifier's crisis replaced by %s", instead)
+            force_intent(message, instead, drop=(self._intent,))
+        elif score.probability < self._confirm_threshold:
+            logger.debug("Crisis guard: classifier's crisis dropped (scorer %.2f)", score.probability)
+            drop_intent(message, self._intent, NLU_FALLBACK, self._fallback_threshold)
+
+    def _score(self, view: MessageView) -> Score:
+        if self._scorer is None:
+            raise RuntimeError("CrisisGuard has no trained scorer: train the model first")
+        return self._scorer.score_views([view])[0]
+
+    @staticmethod
+    def _scored_match(
+        detector: CrisisDetector, view: MessageView, text: str, score: Score
+    ) -> CrisisMatch:
+        """A match for a scored crisis: the whole message, the tags of its category."""
+        return CrisisMatch(
+            category=score.category,
+            tags=detector.category_tags(score.category) | view.context_tags,
+            rule="scorer",
+            start_char=0,
+            end_char=len(text),
+        )
 
     def _predicted_crisis(self, message: Message) -> bool:
         return (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self._intent
-
-    def _replace_crisis(self, message: Message, intent: str) -> None:
-        """``intent`` (confidence 1.0) takes the classifier's crisis guess's place."""
-        force_intent(message, intent, drop=(self._intent,))
 
     def _detector_for(self, nlp: Language) -> CrisisDetector:
         if self._detector is None or self._detector_nlp is not nlp:
             self._detector = CrisisDetector(nlp)
             self._detector_nlp = nlp
+            if self._scorer is not None:
+                self._scorer.bind(self._detector)
         return self._detector
 
     def _mark_crisis(self, message: Message, text: str, match: CrisisMatch) -> None:

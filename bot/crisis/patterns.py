@@ -47,6 +47,7 @@ class Rule:
 @dataclass(frozen=True)
 class CrisisPatterns:
     categories: Tuple[str, ...]
+    category_tags: Mapping[str, Tuple[str, ...]]
     aliases: Mapping[str, str]
     typo_keys: Mapping[str, str]
     not_typos: Tuple[str, ...]
@@ -123,6 +124,7 @@ def load_patterns(path: Path = PATTERNS_PATH) -> CrisisPatterns:
     }
     return CrisisPatterns(
         categories=tuple(category_tags),
+        category_tags=category_tags,
         aliases={str(k): str(v) for k, v in data["aliases"].items()},
         typo_keys=dict(data["typo_keys"]),
         not_typos=tuple(data.get("not_typos", ())),

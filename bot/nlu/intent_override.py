@@ -22,3 +22,18 @@ def force_intent(message: Message, intent: str, drop: Iterable[str] = ()) -> Non
     ]
     message.set(INTENT, forced, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [dict(forced)] + ranking, add_to_output=True)
+
+
+def drop_intent(message: Message, intent: str, fallback: str, threshold: float) -> None:
+    """Takes ``intent`` out of the message's intent and ranking: the next intent in the
+    ranking takes its place with its own confidence, or ``fallback`` (forced, see
+    ``force_intent``) when that one is less sure than ``threshold``."""
+    ranking = [
+        entry for entry in message.get(INTENT_RANKING_KEY) or []
+        if entry.get(INTENT_NAME_KEY) != intent
+    ]
+    if ranking and (ranking[0].get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= threshold:
+        message.set(INTENT, dict(ranking[0]), add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+    else:
+        force_intent(message, fallback, drop=(intent,))
