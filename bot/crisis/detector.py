@@ -97,27 +97,23 @@ class CrisisDetector:
         """The crisis found in a message, or None."""
         return self.view(doc_or_text).match
 
-    def not_crisis_intent(self, doc_or_text: Union[Doc, str]) -> Optional[str]:
-        """The intent to use instead of a crisis guess for a message that says something
-        ordinary ("my dog died": share_sadness; "the death of me": vent_frustration), or None.
-        Groups are tried in patterns.yml order."""
-        return self.view(doc_or_text).not_crisis_intent
-
     def view(self, doc_or_text: Union[Doc, str]) -> MessageView:
         """What the detector sees in a message (the guard and the scorer read this)."""
         doc = self._doc(doc_or_text)
         normalised = self.normalise(doc)
         matches = self._kept_matches(normalised)
         strings = self._nlp.vocab.strings
-        context_tags = self._tags(normalised, [])
+        context_tags = frozenset(strings[match_id] for match_id, _, _ in self._context(normalised))
         figures = {strings[match_id] for match_id, _, _ in self._not_crisis(normalised)}
-        match = self._most_severe(doc, normalised, matches)
+        match = self._most_severe(doc, normalised, matches, context_tags)
         # Context tags (veteran, spanish) say who is talking, not whether it is a crisis:
         # they are left out of the scorer's signals.
         signals = {f"rule:{self._rules[rule_id].category}" for rule_id, _, _ in matches}
         signals.update(f"figure:{intent}" for intent in figures)
         return MessageView(
             match=match,
+            # the intent of an ordinary phrase ("my dog died": share_sadness; "the death of
+            # me": vent_frustration), groups tried in patterns.yml order
             not_crisis_intent=next(
                 (intent for intent in self._not_crisis_order if intent in figures), None
             ),
@@ -133,7 +129,11 @@ class CrisisDetector:
         return frozenset(self._patterns.category_tags[category])
 
     def _most_severe(
-        self, doc: Doc, normalised: Doc, matches: List[Tuple[str, int, int]]
+        self,
+        doc: Doc,
+        normalised: Doc,
+        matches: List[Tuple[str, int, int]],
+        context_tags: FrozenSet[str],
     ) -> Optional[CrisisMatch]:
         """The most urgent category's match, then the earliest and longest phrase."""
         if not matches:
@@ -144,7 +144,7 @@ class CrisisDetector:
         span = doc[start:end]
         return CrisisMatch(
             category=self._rules[rule_id].category,
-            tags=self._tags(normalised, matches),
+            tags=self._rule_tags(normalised, matches) | context_tags,
             rule=rule_id,
             start_char=span.start_char,
             end_char=span.end_char,
@@ -207,15 +207,13 @@ class CrisisDetector:
             if not any(ex_start < end and start < ex_end for ex_start, ex_end in excluded)
         ]
 
-    def _tags(self, doc: Doc, matches: List[Tuple[str, int, int]]) -> FrozenSet[str]:
+    def _rule_tags(self, doc: Doc, matches: List[Tuple[str, int, int]]) -> FrozenSet[str]:
         tags = set()
         for rule_id, start, end in matches:
             rule = self._rules[rule_id]
             tags.update(rule.tags)
             if rule.infer_subject and self._about_someone_else(doc, end):
                 tags.add(SOMEONE_ELSE)
-        strings = self._nlp.vocab.strings
-        tags.update(strings[match_id] for match_id, _, _ in self._context(doc))
         return frozenset(tags)
 
     def _about_someone_else(self, doc: Doc, end: int) -> bool:

@@ -112,19 +112,17 @@ class CrisisFeatures:
         return [self._detector.view(text) for text in texts]
 
     def fit_transform(self, views: Sequence[MessageView]) -> csr_matrix:
-        norms, plains, signals = self._columns(views)
-        return hstack([
-            self._norm_words.fit_transform(norms),
-            self._chars.fit_transform(plains),
-            self._signals.fit_transform(signals),
-        ]).tocsr()
+        return self._rows(views, fit=True)
 
     def transform(self, views: Sequence[MessageView]) -> csr_matrix:
-        norms, plains, signals = self._columns(views)
+        return self._rows(views, fit=False)
+
+    def _rows(self, views: Sequence[MessageView], fit: bool) -> csr_matrix:
+        """Each vectorizer over its column (fitted first when ``fit``), side by side."""
+        vectorizers = (self._norm_words, self._chars, self._signals)
         return hstack([
-            self._norm_words.transform(norms),
-            self._chars.transform(plains),
-            self._signals.transform(signals),
+            vectorizer.fit_transform(column) if fit else vectorizer.transform(column)
+            for vectorizer, column in zip(vectorizers, self._columns(views))
         ]).tocsr()
 
     def bind(self, detector: CrisisDetector) -> None:
