@@ -11,8 +11,9 @@ reproducible. `time` prints one JSON line: rows, wall and CPU seconds (process_t
 the process itself used, less sensitive to other load on the machine), rows per second of
 each, and peak RSS (MB, from getrusage; the figure `/usr/bin/time -v` calls "Maximum
 resident set size") of one of three readers of the same file into a fresh SQLite database:
-  importer  bot.directory.import_nppes (whichever `bot` package is first on sys.path, so an
-            older checkout can be timed with PYTHONPATH=that_checkout);
+  importer  bot.directory.import_nppes of the `bot` package first on sys.path: `python -m`
+            puts the current directory first, so time an older commit from a `git
+            archive` of its bot/ and bench/, with that as the current directory;
   baseline  plain csv.reader + the same taxonomy-code filter + SQLAlchemy Core
             insert().executemany of the raw fields in 10,000-row batches, no checks;
   reader    csv.reader alone (reads every row, does nothing with it).

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.directory import NppesFormatError, get_engine, import_nppes
 from bot.directory.models import providers
-from bot.directory.nppes import npi_check_digit_ok
+from bot.directory.nppes import SKIP_NO_TAXONOMY, npi_check_digit_ok
 from bot.directory.taxonomy import NUCC_VERSION, PSYCHOTHERAPY_CODES, clinician_words, role
 
 FIXTURES = Path(__file__).parent / "fixtures" / "directory"
@@ -205,3 +205,57 @@ def test_a_short_row_reads_its_missing_fields_as_empty(engine, tmp_path, width):
     report = import_nppes(engine, path)
     assert (report.inserted, report.skipped, report.rejected) == (1, 0, 0)
     assert rows(engine)["1000000012"].primary_taxonomy == "106H00000X"
+
+
+def _labelled_with_tricky_rows() -> tuple[list[str], list[list[str]], set[str]]:
+    """The labelled fixture plus rows that a shortcut reading only some columns would get
+    wrong, and the NPIs a correct import keeps."""
+    with open(LABELLED, newline="", encoding="utf-8") as handle:
+        header, *body = csv.reader(handle)
+    at = {name: i for i, name in enumerate(header)}
+    kept = {row["npi"] for row in labels() if row["outcome"] == "kept"}
+    template = next(values for values in body if values[0] in kept)
+    other = next(values for values in body
+                 if PSYCHOTHERAPY_CODES.isdisjoint(values[at["Healthcare Provider Taxonomy Code_1"]:]))
+
+    def variant(base: list[str], npi: str, **columns: str) -> list[str]:
+        values = list(base)
+        values[0] = npi
+        for column, value in columns.items():
+            values[at[column]] = value
+        return values
+
+    street = "Provider First Line Business Practice Location Address"
+    late = "Other Provider Identifier_49"  # a column after the taxonomy columns
+    tricky = [
+        # kept: quoted fields holding a line break, early or late, or '","' (the separator)
+        variant(template, "1000000004", **{street: "12 Main St\nSuite 3"}),
+        variant(template, "1000000012", **{street: 'The "A","B" Building'}),
+        variant(template, "1000000038", **{late: "A1\n\"B2\""}),
+        # skipped: a psychotherapy code outside the taxonomy columns, line breaks
+        variant(other, "1000000020", **{"Other Provider Identifier_1": "103T00000X",
+                                        street: "9 Elm St\n"}),
+        variant(other, "1000000046", **{late: "\n103T00000X"}),
+    ]
+    return header, body + tricky, kept | {"1000000004", "1000000012", "1000000038"}
+
+
+@pytest.mark.parametrize("quoting,line_end", [(csv.QUOTE_ALL, "\n"), (csv.QUOTE_ALL, "\r\n"),
+                                              (csv.QUOTE_MINIMAL, "\n")])
+def test_every_csv_style_gives_the_same_import(engine, tmp_path, quoting, line_end):
+    """CMS quotes every field; a file saved again by a spreadsheet may not, may end lines
+    with CRLF, and any field may hold a quote, a comma or a line break."""
+    header, body, kept = _labelled_with_tricky_rows()
+    path = tmp_path / "styled.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, quoting=quoting, lineterminator=line_end).writerows([header, *body])
+    report = import_nppes(engine, path)
+    stored = rows(engine)
+    assert set(stored) == kept
+    assert stored["1000000004"].address.startswith("12 Main St Suite 3")
+    assert stored["1000000012"].address.startswith('The "A","B" Building')
+    assert report.skip_reasons[SKIP_NO_TAXONOMY] == 682
+    assert report.inserted + report.skipped + report.rejected == len(body)
+    # row numbers count records, not lines: the rejections are where they were
+    plain = import_nppes(get_engine(f"sqlite:///{tmp_path / 'plain.db'}"), LABELLED)
+    assert [r.row for r in report.rejections] == [r.row for r in plain.rejections]

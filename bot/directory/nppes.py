@@ -2,10 +2,10 @@
 
 The file (npidata_pfile_YYYYMMDD-YYYYMMDD.csv inside the monthly NPPES_Data_Dissemination
 zip) is a quoted CSV of 330 columns and about 9 million rows (~10 GB), so it is streamed
-row by row with `csv.reader` and never held in memory; columns are found by their
-published header names, so their order does not matter. Most rows are ruled out by one
-set test on the 15 taxonomy codes, so that test comes first, on the list of strings
-`csv.reader` gives, and does nothing else: those rows cost barely more than reading them.
+line by line and never held in memory; columns are found by their published header
+names, so their order does not matter. About nine rows in ten list no psychotherapy code
+and are ruled out before `csv.reader` parses them (see `_RowScanner`); the others are
+parsed by `csv.reader`, which also decides where a record with a line break ends.
 
 A row is kept when all of these hold, and otherwise counted as skipped with a reason:
   * one of "Healthcare Provider Taxonomy Code_1".."_15" is a psychotherapy code
@@ -40,7 +40,7 @@ import re
 from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, Iterator, NamedTuple
 
 from sqlalchemy.engine import Engine
 
@@ -126,14 +126,81 @@ class _Columns:
             raise NppesFormatError(
                 f"row 1 (header): missing NPPES column(s): {', '.join(map(repr, missing))}")
         self.width = len(header)
+        self.taxonomy_positions = [index[c] for c in COL_TAXONOMY]
         (self.npi, self.entity, self.last, self.first, self.credential, self.address_1,
          self.address_2, self.city, self.state, self.postal, self.country, self.phone,
          self.deactivated, self.reactivated) = (index[c] for c in REQUIRED_COLUMNS[:14])
         # The 15 taxonomy codes of a row as a tuple, and the switch and licence-state
         # positions of each slot (same order).
-        self.taxonomy_codes = itemgetter(*(index[c] for c in COL_TAXONOMY))
+        self.taxonomy_codes = itemgetter(*self.taxonomy_positions)
         self.primary_switches = [index[c] for c in COL_PRIMARY]
         self.license_states = [index[c] for c in COL_LICENSE_STATE]
+
+
+class _RowScanner:
+    """The data rows of an NPPES file that may list a code of `wanted`, parsed.
+
+    CMS quotes every field, so a line is first split on '","' only up to its last
+    taxonomy column. When the fields before that point are all quoted with no quote
+    inside (the line starts with a quote and that stretch holds no quotes but the
+    separators'), the split fields are the columns; when the line also ends outside a
+    quoted field (an odd number of quotes after the stretch: a line break inside a field
+    leaves it even) the line is a whole record. Such a record whose 15 taxonomy fields
+    hold no wanted code is counted in `without_codes` and never decoded or parsed. Every
+    other line - a wanted code, a quote or a line break inside a field, fields left
+    unquoted by a spreadsheet, a short row - goes to `csv.reader`, which reads on over
+    as many lines as its record takes. Rows are numbered by record, header = 1.
+    """
+
+    def __init__(self, handle: BinaryIO, columns: _Columns, wanted: frozenset[str]) -> None:
+        self._handle = handle
+        self._split = max(columns.taxonomy_positions) + 1
+        self._codes = itemgetter(*columns.taxonomy_positions)
+        self._wanted = frozenset(code.encode("ascii") for code in wanted)
+        self._pending: list[bytes] = []
+        self._csv = csv.reader(self._lines())
+        self.without_codes = 0
+        self.row_number = 1
+
+    def _lines(self) -> Iterator[str]:
+        """The line handed over by `__iter__`, then the lines a multi-line record goes on to."""
+        while True:
+            line = self._pending.pop() if self._pending else self._handle.readline()
+            if not line:
+                return
+            yield line.decode("utf-8", "replace")
+
+    def __iter__(self) -> Iterator[list[str]]:
+        separator, quote, wanted, codes, split = b'","', b'"', self._wanted, self._codes, self._split
+        stretch_quotes = 2 * split + 1  # the first field's opening quote and the separators'
+        row_number, without_codes = self.row_number, 0
+        try:
+            for line in self._handle:
+                row_number += 1
+                fields = line.split(separator, split)
+                stretch = len(line) - len(fields[-1])
+                if (len(fields) > split and line[0] == 34  # 34: the quote
+                        and line.count(quote, 0, stretch) == stretch_quotes
+                        and line.count(quote, stretch) % 2
+                        and wanted.isdisjoint(codes(fields))):
+                    without_codes += 1
+                    continue
+                self.row_number = row_number
+                self._pending.append(line)
+                values = next(self._csv, None)
+                if values is not None:
+                    yield values
+        finally:
+            self.row_number = row_number
+            self.without_codes += without_codes
+
+
+def read_header(handle: BinaryIO) -> list[str]:
+    """The first record of the file, parsed."""
+    line = handle.readline()
+    if not line:
+        raise NppesFormatError("the file is empty (no header row)")
+    return next(csv.reader([line.decode("utf-8", "replace")]))
 
 
 def _padded(values: list[str], width: int) -> list[str]:
@@ -317,24 +384,20 @@ def import_nppes(engine: Engine, path: str | Path, prune: bool = False) -> Impor
     """
     report = ImportReport()
     writer = ProviderWriter(engine, SOURCE, report, prune=prune, batch_size=BATCH_SIZE)
-    wanted = PSYCHOTHERAPY_CODES
-    row_number = 1
-    no_taxonomy = 0
+    rows: _RowScanner | None = None
     try:
-        with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise NppesFormatError("the file is empty (no header row)")
+        with open(path, "rb") as handle:
+            header = read_header(handle)
             columns = _Columns(header)
             width, taxonomy_codes = columns.width, columns.taxonomy_codes
-            for row_number, values in enumerate(reader, start=2):
+            rows = _RowScanner(handle, columns, PSYCHOTHERAPY_CODES)
+            for values in rows:
                 try:
                     codes = taxonomy_codes(values)
                 except IndexError:  # a short row: the fields missing at its end are empty
                     codes = taxonomy_codes(_padded(values, width))
-                if wanted.isdisjoint(codes):
-                    no_taxonomy += 1
+                if PSYCHOTHERAPY_CODES.isdisjoint(codes):
+                    rows.without_codes += 1
                     continue
                 _padded(values, width)
                 try:
@@ -342,16 +405,17 @@ def import_nppes(engine: Engine, path: str | Path, prune: bool = False) -> Impor
                 except _Skip as skip:
                     report.skip(str(skip))
                 except ColumnError as error:
-                    report.reject(RowRejection(row_number, error.column, error.reason))
+                    report.reject(RowRejection(rows.row_number, error.column, error.reason))
                     npi = values[columns.npi].strip()
                     if _TEN_DIGITS.fullmatch(npi):
                         writer.protect(npi)
     except OSError as error:
         raise NppesFormatError(f"cannot read {path}: {error.strerror}") from None
     except csv.Error as error:
-        raise NppesFormatError(f"row {row_number + 1}: malformed CSV: {error}") from None
-    if no_taxonomy:
-        report.skipped += no_taxonomy
-        report.skip_reasons[SKIP_NO_TAXONOMY] += no_taxonomy
+        at = rows.row_number if rows else 1
+        raise NppesFormatError(f"row {at}: malformed CSV: {error}") from None
+    if rows is not None and rows.without_codes:
+        report.skipped += rows.without_codes
+        report.skip_reasons[SKIP_NO_TAXONOMY] += rows.without_codes
     writer.finish()
     return report

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from operator import itemgetter
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
@@ -78,7 +78,7 @@ class _BulkInsert:
         self.sql = str(compiled)
         self.names = list(compiled.positiontup) if compiled.positional else [c.name for c in columns]
         self.positional = compiled.positional
-        self.getters = [itemgetter(name) for name in self.names]
+        self.values = itemgetter(*self.names)
         processors = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns}
         self.processors = [(i, processors[name]) for i, name in enumerate(self.names)
                            if processors[name] is not None]
@@ -86,7 +86,7 @@ class _BulkInsert:
     def run(self, conn, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        columns = [list(map(get, rows)) for get in self.getters]
+        columns = list(zip(*map(self.values, rows)))
         for i, process in self.processors:
             columns[i] = _processed(columns[i], process)
         if self.positional:
@@ -96,7 +96,7 @@ class _BulkInsert:
         conn.exec_driver_sql(self.sql, params)
 
 
-def _processed(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
+def _processed(values: Sequence[Any], process: Callable[[Any], Any]) -> list[Any]:
     """[process(value) for value in values], calling process once per distinct object:
     `values` keeps every object alive, so an id() names one object for the whole call."""
     distinct = dict(zip(map(id, values), values))
