@@ -24,35 +24,21 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Set, Text
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.crisis.handoff import crisis_contexts as message_tags
-
-
-def actions_since_last_user_message(tracker: DialogueStateTracker) -> List[Text]:
-    """Names of the actions run since the latest user message, oldest first."""
-    names: List[Text] = []
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            break
-        if isinstance(event, ActionExecuted) and event.action_name:
-            names.append(event.action_name)
-    return list(reversed(names))
+from bot.policies.step_sequence import StepSequencePolicy
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class CrisisFirstPolicy(Policy):
+class CrisisFirstPolicy(StepSequencePolicy):
     """Predicts the configured crisis steps, then listening, after a crisis message."""
 
     @staticmethod
@@ -69,51 +55,22 @@ class CrisisFirstPolicy(Policy):
     ) -> None:
         super().__init__(config, model_storage, resource, execution_context, featurizer)
         self.intent: Text = config["intent"]
-        self.sequence: List[Text] = [*config["steps"], ACTION_LISTEN_NAME]
+        self.default_sequence: List[Text] = [*config["steps"], ACTION_LISTEN_NAME]
         # Checked in configuration order: the first tag the message carries wins.
         self.sequences_by_tag: Dict[Text, List[Text]] = {
             tag: [*steps, ACTION_LISTEN_NAME] for tag, steps in config["steps_by_tag"].items()
         }
 
-    def train(
-        self,
-        training_trackers: List[TrackerWithCachedStates],
-        domain: Domain,
-        **kwargs: Any,
-    ) -> Resource:
-        """Nothing to learn: the steps come from the configuration."""
-        return self._resource
-
-    def next_step(self, tracker: DialogueStateTracker) -> Optional[Text]:
-        """The step to run next, or None when this policy has nothing to say."""
+    def sequence(self, tracker: DialogueStateTracker) -> List[Text]:
+        """The crisis steps after a crisis message; none after any other."""
         latest = tracker.latest_message
         if latest is None or latest.intent.get("name") != self.intent:
-            return None
-        sequence = self.sequence_for(message_tags(latest.entities or []))
-        done = actions_since_last_user_message(tracker)
-        if len(done) >= len(sequence) or done != sequence[: len(done)]:
-            return None
-        return sequence[len(done)]
+            return []
+        return self.sequence_for(message_tags(latest.entities or []))
 
     def sequence_for(self, tags: Set[Text]) -> List[Text]:
         """The steps (then listening) for a crisis message carrying these tags."""
         for tag, sequence in self.sequences_by_tag.items():
             if tag in tags:
                 return sequence
-        return self.sequence
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
-        step = self.next_step(tracker)
-        if step is None:
-            return self._prediction(probabilities)
-        probabilities[domain.index_for_action(step)] = 1.0
-        # The ensemble lets "no user" predictions (RulePolicy's active-form predictions)
-        # overrule all others, so a crisis step has to be one too to win on priority.
-        return self._prediction(probabilities, is_no_user_prediction=True)
+        return self.default_sequence

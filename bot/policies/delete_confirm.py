@@ -31,18 +31,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_DEACTIVATE_LOOP_NAME, ACTION_LISTEN_NAME
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.crisis.policy import actions_since_last_user_message
+from bot.policies.step_sequence import StepSequencePolicy
 
 AFFIRM_INTENT = "affirm"
 DENY_INTENT = "deny"
@@ -65,7 +62,7 @@ def last_action_before_latest_message(tracker: DialogueStateTracker) -> Optional
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class DeleteConfirmPolicy(Policy):
+class DeleteConfirmPolicy(StepSequencePolicy):
     """Asks, deletes or cancels a "delete my data" request, ahead of any active form."""
 
     @staticmethod
@@ -88,15 +85,6 @@ class DeleteConfirmPolicy(Policy):
         self.question: Text = config["question"]
         self.on_affirm: List[Text] = list(config["on_affirm"])
         self.on_deny: List[Text] = list(config["on_deny"])
-
-    def train(
-        self,
-        training_trackers: List[TrackerWithCachedStates],
-        domain: Domain,
-        **kwargs: Any,
-    ) -> Resource:
-        """Nothing to learn: the steps come from the configuration."""
-        return self._resource
 
     def loop_at_latest_request(self, tracker: DialogueStateTracker) -> Optional[Text]:
         """The form that was active when the latest deletion request arrived."""
@@ -126,26 +114,3 @@ class DeleteConfirmPolicy(Policy):
             resume = [paused] if paused else []
             return [*self.on_deny, *resume, ACTION_LISTEN_NAME]
         return []
-
-    def next_step(self, tracker: DialogueStateTracker) -> Optional[Text]:
-        """The step to run next, or None when this policy has nothing to say."""
-        sequence = self.sequence(tracker)
-        done = actions_since_last_user_message(tracker)
-        if len(done) >= len(sequence) or done != sequence[: len(done)]:
-            return None
-        return sequence[len(done)]
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
-        step = self.next_step(tracker)
-        if step is None:
-            return self._prediction(probabilities)
-        probabilities[domain.index_for_action(step)] = 1.0
-        # A "no user" prediction, like RulePolicy's form predictions, so priority decides.
-        return self._prediction(probabilities, is_no_user_prediction=True)
