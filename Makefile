@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPACY_MODEL := build/spacy-en
 MODEL := models/current.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard bot/nlu/*.py bot/nlu/*.yml bot/policies/*.py bot/crisis/*.py bot/crisis/*.yml) bot/answers.py bot/answers.yml
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard bot/nlu/*.py bot/nlu/*.yml bot/policies/*.py bot/crisis/*.py bot/crisis/*.yml bot/crisis/scorer_data/*.yml) bot/answers.py bot/answers.yml
 
 .PHONY: run test setup model widget test-deps validate pytest stories nlu-crossval bench clean
 

@@ -7,10 +7,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.crisis.handoff import (
+    CRISIS_KIND_SLOT,
     SAFETY_FOCUS_SLOT,
     crisis_contexts,
+    crisis_kind,
     handoff_responses,
-    keeps_safety_focus,
 )
 
 
@@ -27,6 +28,4 @@ class ActionCrisisHandoff(Action):
         paused_form = (tracker.active_loop or {}).get("name")
         for response in handoff_responses(contexts, paused_form):
             dispatcher.utter_message(response=response)
-        if keeps_safety_focus(contexts):
-            return [SlotSet(SAFETY_FOCUS_SLOT, True)]
-        return []
+        return [SlotSet(SAFETY_FOCUS_SLOT, True), SlotSet(CRISIS_KIND_SLOT, crisis_kind(contexts))]

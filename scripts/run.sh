@@ -8,6 +8,8 @@ RASA_PORT="${RASA_PORT:-5005}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://localhost:${ACTIONS_PORT}/webhook}"
 mkdir -p var
+# endpoints.yml names the default action server (port 5055); point it at this one.
+sed "s#http://localhost:5055/webhook#${ACTION_ENDPOINT_URL}#" endpoints.yml > var/endpoints.yml
 
 pids=()
 stop() {
@@ -23,7 +25,7 @@ trap stop INT TERM EXIT
     --logging-config_file bot/privacy/logging.yml &
 pids+=($!)
 .venv/bin/rasa run --model models/current.tar.gz --port "$RASA_PORT" \
-    --endpoints endpoints.yml --credentials credentials.yml \
+    --endpoints var/endpoints.yml --credentials credentials.yml \
     --logging-config-file bot/privacy/logging.yml &
 pids+=($!)
 

@@ -113,7 +113,8 @@ def crisis_entity(value: str) -> Dict[str, Any]:
 )
 async def test_crisis_handoff(entities, active_loop, expected, dispatcher, domain):
     t = tracker(text="...", intent="crisis", entities=entities, active_loop=active_loop)
-    assert await ActionCrisisHandoff().run(dispatcher, t, domain) == []
+    events = await ActionCrisisHandoff().run(dispatcher, t, domain)
+    assert events[0] == SlotSet("safety_focus", True)
     assert responses(dispatcher) == expected
     assert all(name in domain["responses"] for name in expected)
 
@@ -126,11 +127,36 @@ def test_emergency_closing_offers_nothing_to_continue(domain):
     assert "1-800-222-1222" in first["text"]
 
 
-async def test_partner_violence_turns_on_safety_focus(dispatcher, domain):
-    t = tracker(text="...", intent="crisis", entities=[crisis_entity("partner_violence")])
-    assert await ActionCrisisHandoff().run(dispatcher, t, domain) == [SlotSet("safety_focus", True)]
-    assert responses(dispatcher) == ["utter_crisis_partner_violence", "utter_crisis_still_here"]
-    assert "safety_focus" in domain["slots"]
+@pytest.mark.parametrize("tags, kind", [
+    ([], "self"),
+    (["veteran"], "self"),
+    (["partner_violence"], "partner_violence"),
+    (["someone_else", "veteran"], "someone_else"),
+    (["emergency", "someone_else"], "emergency"),
+    (["partner_violence", "emergency"], "emergency"),
+])
+async def test_every_crisis_turns_on_safety_focus_of_its_kind(tags, kind, dispatcher, domain):
+    """After any crisis message, "what should I do?" stays on safety (data/rules.yml) with
+    the utter_safety_focus variant for its kind (domain.yml)."""
+    t = tracker(text="...", intent="crisis", entities=[crisis_entity(tag) for tag in tags])
+    assert await ActionCrisisHandoff().run(dispatcher, t, domain) == [
+        SlotSet("safety_focus", True), SlotSet("crisis_kind", kind)]
+    assert kind in domain["slots"]["crisis_kind"]["values"]
+    variants = domain["responses"]["utter_safety_focus"]
+    chosen = next(v for v in variants if any(c.get("value") == kind for c in v.get("condition", [])
+                                             ) or ("condition" not in v and kind == "self"))
+    assert "911" in chosen["text"]
+    assert ("1-800-799-7233" in chosen["text"]) == (kind == "partner_violence")
+
+
+def test_every_response_the_handoff_names_is_in_the_domain(domain):
+    from bot.crisis.handoff import CONTEXT_RESPONSES, PAUSED_FORM_RESPONSES
+
+    names = [*CONTEXT_RESPONSES.values(), *PAUSED_FORM_RESPONSES.values(),
+             "utter_crisis_still_here", "utter_crisis_emergency_still_here"]
+    assert [name for name in names if name not in domain["responses"]] == []
+    [variant] = domain["responses"]["utter_crisis_partner_violence"]
+    assert "1-800-799-7233" in variant["text"]
 
 
 # ---------------- action_delete_my_data ----------------

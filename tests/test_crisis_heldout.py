@@ -9,10 +9,10 @@ bot/crisis/TAXONOMY.md, and were never used to change anything:
   quite untouched;
 - ``crisis_eval_heldout2/`` (40 per category, 300 ordinary), written before the scorer was
   trained and run on the final model only (twice: once more after one threshold change);
-  run again after the second batch of scorer data;
+  run again after the second and third batches of scorer data;
 - ``crisis_eval_heldout3/`` (40 per category, 300 ordinary), written blind on 2026-11-28
   before the second batch of scorer data, and run before and after it. Its false alarms
-  were counted by layer (20 of 28 come from rules); none of its messages was used for a change.
+  were counted by layer (20 of 28 came from rules); none of its messages was used for a change.
 
 They show what the detector does on new wording. They do NOT meet the 99% recall of issue 9
 (reports: results/crisis_eval_heldout*.md); the floors below are the measured counts less
@@ -34,16 +34,16 @@ HERE = Path(__file__).parent
 FLOORS: Dict[str, tuple] = {
     "crisis_eval_heldout": ({
         "direct_ideation": 14, "in_progress": 12, "partner_violence": 13, "passive_ideation": 11,
-        "plan_or_means": 14, "preparation_farewell": 14, "self_harm": 11, "someone_else": 14,
+        "plan_or_means": 14, "preparation_farewell": 14, "self_harm": 10, "someone_else": 14,
     }, 2),  # of 15 each; 1 of 120 false alarms measured
     "crisis_eval_heldout2": ({
         "direct_ideation": 37, "in_progress": 35, "partner_violence": 31, "passive_ideation": 33,
-        "plan_or_means": 33, "preparation_farewell": 34, "self_harm": 31, "someone_else": 33,
+        "plan_or_means": 33, "preparation_farewell": 33, "self_harm": 30, "someone_else": 33,
     }, 10),  # of 40 each; 9 of 300 false alarms measured
     "crisis_eval_heldout3": ({
         "direct_ideation": 39, "in_progress": 35, "partner_violence": 35, "passive_ideation": 36,
-        "plan_or_means": 31, "preparation_farewell": 34, "self_harm": 34, "someone_else": 34,
-    }, 29),  # of 40 each; 28 of 300 false alarms measured
+        "plan_or_means": 30, "preparation_farewell": 32, "self_harm": 35, "someone_else": 34,
+    }, 25),  # of 40 each; 24 of 300 false alarms measured
 }
 
 

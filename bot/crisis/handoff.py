@@ -5,8 +5,11 @@ overdose or injury in progress, chosen by CrisisFirstPolicy) needs no action ser
 hand-off then adds the responses that fit what the message was about (tags the crisis
 guard puts on the message as ``crisis_context`` entities) and says which form, if any, it
 paused. In an emergency it offers nothing to go on with: no "continue" button, only 911.
-After partner violence it turns on ``safety_focus``, which keeps follow-up questions
-("what should I do?") on safety until the user moves on (domain.yml, data/rules.yml).
+After every crisis message it turns on ``safety_focus``, which keeps follow-up questions
+("what should I do?") on safety until the user moves on (domain.yml, data/rules.yml), and
+sets ``crisis_kind``, which picks the follow-up's text (``utter_safety_focus``): 911 first
+in an emergency, safety planning and the DV Hotline after partner violence, how to help
+for someone else, 988 and a safer night for the user's own thoughts of suicide or self-harm.
 """
 
 from __future__ import annotations
@@ -17,16 +20,21 @@ CRISIS_CONTEXT_ENTITY = "crisis_context"
 EMERGENCY = "emergency"
 PARTNER_VIOLENCE = "partner_violence"
 SAFETY_FOCUS_SLOT = "safety_focus"
+CRISIS_KIND_SLOT = "crisis_kind"
+SOMEONE_ELSE = "someone_else"
+SELF = "self"
+# crisis_kind values, most urgent first: the first tag the message carries wins.
+KIND_TAGS = (EMERGENCY, PARTNER_VIOLENCE, SOMEONE_ELSE)
 
 # Order in which tailored responses are sent, by crisis_context tag.
 CONTEXT_RESPONSES = {
     PARTNER_VIOLENCE: "utter_crisis_partner_violence",
-    "someone_else": "utter_crisis_someone_else",
+    SOMEONE_ELSE: "utter_crisis_someone_else",
     "veteran": "utter_crisis_veteran",
     "spanish": "utter_crisis_spanish",
 }
 # In an emergency the first response already says what to do for someone else (911).
-NOT_IN_EMERGENCY = frozenset({"someone_else"})
+NOT_IN_EMERGENCY = frozenset({SOMEONE_ELSE})
 
 PAUSED_FORM_RESPONSES = {
     "assessment_form": "utter_crisis_paused_form",
@@ -58,6 +66,6 @@ def handoff_responses(contexts: set[str], paused_form: Optional[str]) -> List[st
     return tailored + [PAUSED_FORM_RESPONSES.get(paused_form or "", NO_FORM_RESPONSE)]
 
 
-def keeps_safety_focus(contexts: set[str]) -> bool:
-    """Whether the conversation should stay on safety after this crisis message."""
-    return PARTNER_VIOLENCE in contexts
+def crisis_kind(contexts: set[str]) -> str:
+    """What the follow-up safety steps are about, from the message's tags."""
+    return next((tag for tag in KIND_TAGS if tag in contexts), SELF)
