@@ -127,6 +127,16 @@ def test_emergency_closing_offers_nothing_to_continue(domain):
     assert "1-800-222-1222" in first["text"]
 
 
+def safety_focus_variant(domain: Dict[str, Any], kind: str) -> Dict[str, Any]:
+    """The utter_safety_focus variant Rasa picks for this crisis_kind (the one without a
+    condition when no condition names it)."""
+    variants = domain["responses"]["utter_safety_focus"]
+    for variant in variants:
+        if any(condition.get("value") == kind for condition in variant.get("condition", [])):
+            return variant
+    return next(variant for variant in variants if "condition" not in variant)
+
+
 @pytest.mark.parametrize("tags, kind", [
     ([], "self"),
     (["veteran"], "self"),
@@ -142,9 +152,7 @@ async def test_every_crisis_turns_on_safety_focus_of_its_kind(tags, kind, dispat
     assert await ActionCrisisHandoff().run(dispatcher, t, domain) == [
         SlotSet("safety_focus", True), SlotSet("crisis_kind", kind)]
     assert kind in domain["slots"]["crisis_kind"]["values"]
-    variants = domain["responses"]["utter_safety_focus"]
-    chosen = next(v for v in variants if any(c.get("value") == kind for c in v.get("condition", [])
-                                             ) or ("condition" not in v and kind == "self"))
+    chosen = safety_focus_variant(domain, kind)
     assert "911" in chosen["text"]
     assert ("1-800-799-7233" in chosen["text"]) == (kind == "partner_violence")
 
