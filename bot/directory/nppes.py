@@ -155,7 +155,7 @@ class _RowScanner:
     def __init__(self, handle: BinaryIO, columns: _Columns, wanted: frozenset[str]) -> None:
         self._handle = handle
         self._split = max(columns.taxonomy_positions) + 1
-        self._codes = itemgetter(*columns.taxonomy_positions)
+        self._codes = columns.taxonomy_codes  # works on the split bytes as on parsed rows
         self._wanted = frozenset(code.encode("ascii") for code in wanted)
         self._pending: list[bytes] = []
         self._csv = csv.reader(self._lines())
