@@ -380,6 +380,8 @@ def test_everyday_phrasings_do_not_match(detector, text):
         ("My girlfriend is cutting herself", {"someone_else"}),
         ("I'm worried my friend will overdose", {"someone_else"}),
         ("my mom took too many of my pills", {"someone_else", "emergency"}),
+        # "me" inside the match is its object: the goodbye is the brother's
+        ("my brother texted me goodbye and his phone is off now", {"someone_else"}),
         ("i just took 30 of my sleeping pills", {"emergency"}),
         ("he is choking me right now", {"partner_violence", "emergency"}),
         ("i have been saving up my pills", set()),

@@ -22,6 +22,7 @@ SOMEONE_ELSE = "someone_else"
 SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 DROPPED_G = "in"  # "thinkin", "endin": written without the final g
 SUBJECT_WINDOW = 12
+OBJECT_SELF = frozenset({"me"})
 EXCLUSION_KEY = "exclusion"
 # Exclusions are figures of speech too: they get the intent of that group.
 FIGURE_INTENT = "vent_frustration"
@@ -212,16 +213,22 @@ class CrisisDetector:
         for rule_id, start, end in matches:
             rule = self._rules[rule_id]
             tags.update(rule.tags)
-            if rule.infer_subject and self._about_someone_else(doc, end):
+            if rule.infer_subject and self._about_someone_else(doc, start, end):
                 tags.add(SOMEONE_ELSE)
         return frozenset(tags)
 
-    def _about_someone_else(self, doc: Doc, end: int) -> bool:
-        """Whether the nearest person word before ``end`` in its sentence is not the user."""
+    def _about_someone_else(self, doc: Doc, start: int, end: int) -> bool:
+        """Whether the nearest person word before ``end`` in its sentence is not the user.
+
+        "me" inside the match is its object, not its subject: in "my brother texted me
+        goodbye" the goodbye is the brother's.
+        """
         for index in range(end - 1, max(end - SUBJECT_WINDOW, 0) - 1, -1):
             word = doc[index].norm_
             if word in SENTENCE_ENDS:
                 break
+            if index >= start and word in OBJECT_SELF:
+                continue
             if word in self._patterns.subject_self:
                 return False
             if word in self._patterns.subject_other:
