@@ -9,13 +9,17 @@ conversation are never processed at the same time by different processes::
     REDIS_URL=redis://:secret@127.0.0.1:6379/1   # db number in the path, default 1
 
 The in-memory lock store only serialises messages within one process.
+
+Either store also admits at most ``BOT_MAX_CONCURRENT_TURNS`` turns of this process at once,
+first come, first served (bot.storage.turn_gate).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, AsyncIterator, Callable, Optional, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from rasa.constants import ENV_SANIC_WORKERS
@@ -29,14 +33,48 @@ from rasa.core.lock_store import (
 )
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.storage.turn_gate import TurnGate, max_concurrent_turns
+
 REDIS_URL_ENV = "REDIS_URL"
 DEFAULT_REDIS_DB = 1  # Rasa's own default for the lock store
 
 Result = TypeVar("Result")
 
 
-class AtomicRedisLockStore(RedisLockStore):
-    """``RedisLockStore`` whose lock updates are atomic across processes.
+class GatedTurns:
+    """Lock store mixin: a turn holds its conversation's lock, then a place at the turn gate.
+
+    Rasa runs every turn (``Agent.handle_message``) inside ``lock_store.lock(sender_id)``,
+    whatever the channel, so this is the one place that sees them all. Put it before the
+    store class: ``class Store(GatedTurns, InMemoryLockStore)``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        places = max_concurrent_turns()
+        self.turn_gate: Optional[TurnGate] = TurnGate(places) if places else None
+
+    @contextlib.asynccontextmanager
+    async def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncIterator[TicketLock]:
+        async with super().lock(  # type: ignore[misc]
+            conversation_id, lock_lifetime, wait_time_in_seconds
+        ) as ticket_lock:
+            if self.turn_gate is None:
+                yield ticket_lock
+                return
+            async with self.turn_gate.place():
+                yield ticket_lock
+
+
+class GatedInMemoryLockStore(GatedTurns, InMemoryLockStore):
+    """Rasa's in-memory lock store with the turn gate."""
+
+
+class AtomicRedisLockStore(GatedTurns, RedisLockStore):
+    """``RedisLockStore`` whose lock updates are atomic across processes (with the turn gate).
 
     Rasa 3.6's ``RedisLockStore`` reads a conversation's ticket lock, changes it
     and writes it back in separate commands. When two replicas take a ticket for
@@ -120,7 +158,7 @@ def sanic_workers() -> int:
 
 
 def lock_store_from_env() -> LockStore:
-    """An ``AtomicRedisLockStore`` for ``REDIS_URL``, or an ``InMemoryLockStore`` without it.
+    """An ``AtomicRedisLockStore`` for ``REDIS_URL``, or a ``GatedInMemoryLockStore`` without it.
 
     Rasa only checks the *type* named in endpoints.yml before starting ``SANIC_WORKERS``
     processes, and a custom class passes that check; without ``REDIS_URL`` each of them
@@ -134,7 +172,7 @@ def lock_store_from_env() -> LockStore:
                 f"{ENV_SANIC_WORKERS}={sanic_workers()} needs {REDIS_URL_ENV}: the in-memory "
                 "lock store only serialises messages within one process."
             )
-        return InMemoryLockStore()
+        return GatedInMemoryLockStore()
     return AtomicRedisLockStore(**redis_lock_store_kwargs(url))
 
 
