@@ -20,6 +20,7 @@ import rasa
 from bench import paths, report
 from bench.load import run_load
 from bench.procstats import cpu_seconds, load_average, peak_rss_mib
+from bench.registry import fake_registry
 from bench.servers import Served, init_stock, serve_ours, serve_stock, train_ours
 from tests.support.stack import REPO_ROOT
 
@@ -39,6 +40,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                              "(training time is then not measured)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "results",
                         help="folder for bench.json and bench.md")
+    parser.add_argument("--registry-delay-ms", type=float, default=300.0,
+                        help="how long the loopback stand-in for the NPI Registry API takes "
+                             "to answer each call (bench/registry.py)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (models, logs, stock bot)")
     return parser.parse_args(argv)
@@ -82,7 +86,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         stock = measure(lambda: serve_stock(project, stock_model), paths.STOCK, args)
         stock["training_s"] = round(stock_training, 1)
         print("==> serving and loading our assistant")
-        ours = measure(lambda: serve_ours(workdir, model), paths.OURS, args)
+        with fake_registry(args.registry_delay_ms / 1000) as registry_url:
+            registry_env = {"NPI_REGISTRY_URL": registry_url, "NPI_REGISTRY_CACHE_DIR": "off"}
+            ours = measure(lambda: serve_ours(workdir, model, env=registry_env), paths.OURS, args)
         ours["training_s"] = round(ours_training, 1) if ours_training is not None else None
     finally:
         if args.keep:
@@ -94,7 +100,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         "machine": f"{os.cpu_count()} CPU cores, Python {platform.python_version()}, "
                    f"rasa {rasa.__version__}",
         "load": {"users": args.users, "duration_s": args.duration,
-                 "max_messages": args.max_messages},
+                 "max_messages": args.max_messages, "registry_delay_ms": args.registry_delay_ms},
         "config": str(args.config),
         "ours": ours,
         "stock": stock,

@@ -91,6 +91,8 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         f"Load: {load['users']} concurrent users per bot, at most {load['duration_s']:g} s "
         f"or {load['max_messages']} messages, REST on loopback, one bot at a time; "
+        f"NPI Registry stand-in answering in {load.get('registry_delay_ms', 0):g} ms a call, "
+        "no cache; "
         f"{results['machine']}; 1-minute load average before the load: ours "
         f"{ours['load_average_before']:g}, stock {stock['load_average_before']:g} "
         "(other work on the machine inflates latency; CPU per message is steadier).",

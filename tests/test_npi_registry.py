@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.registry import fake_registry
 from bot.directory.locations import parse_location
 from bot.directory.npi_registry import (
     ATTEMPTS,
@@ -215,6 +216,23 @@ def test_live_search_can_be_turned_off(monkeypatch):
     assert registry_from_env() is None
     monkeypatch.delenv("NPI_REGISTRY_URL")
     assert registry_from_env().url == "https://npiregistry.cms.hhs.gov/api/"
+
+
+def test_cache_can_be_turned_off(monkeypatch, tmp_path):
+    monkeypatch.delenv("NPI_REGISTRY_URL", raising=False)
+    monkeypatch.setenv("NPI_REGISTRY_CACHE_DIR", str(tmp_path))
+    assert registry_from_env().cache.directory == tmp_path
+    monkeypatch.setenv("NPI_REGISTRY_CACHE_DIR", "off")
+    assert registry_from_env().cache is None
+
+
+async def test_the_benchmarks_registry_stand_in_answers_like_the_registry_after_its_delay():
+    with fake_registry(0.2) as url:
+        started = time.perf_counter()
+        found = await NpiRegistry(url).search(parse_location("Ohio"), "individual")
+        took = time.perf_counter() - started
+    assert found and all(clinician.state == "OH" for clinician in found)
+    assert 0.2 <= took < 2.0
 
 
 @pytest.mark.network

@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 API_URL = "https://npiregistry.cms.hhs.gov/api/"
 API_URL_ENV = "NPI_REGISTRY_URL"          # "off" turns the live search off
-CACHE_DIR_ENV = "NPI_REGISTRY_CACHE_DIR"
+CACHE_DIR_ENV = "NPI_REGISTRY_CACHE_DIR"     # "off": no cache
 DEFAULT_CACHE_DIR = "var/npi_registry_cache"
 CACHE_TTL_SECONDS = 24 * 3600             # a listing rarely changes within a day
 PAGE_SIZE = 100
@@ -306,8 +306,10 @@ class NpiRegistry:
 
 def registry_from_env() -> NpiRegistry | None:
     """The live registry as configured ($NPI_REGISTRY_URL, "off" to disable;
-    $NPI_REGISTRY_CACHE_DIR), or None when it is turned off."""
+    $NPI_REGISTRY_CACHE_DIR, "off" for no cache), or None when it is turned off."""
     url = os.environ.get(API_URL_ENV, API_URL).strip()
     if url.lower() in ("", "off"):
         return None
-    return NpiRegistry(url, ResponseCache(Path(os.environ.get(CACHE_DIR_ENV, DEFAULT_CACHE_DIR))))
+    cache_dir = os.environ.get(CACHE_DIR_ENV, DEFAULT_CACHE_DIR).strip()
+    cache = None if cache_dir.lower() == "off" else ResponseCache(Path(cache_dir or DEFAULT_CACHE_DIR))
+    return NpiRegistry(url, cache)
