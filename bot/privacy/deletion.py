@@ -35,6 +35,8 @@ from rasa.core.tracker_store import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.storage.tracker_cache import CachesTrackers
+
 logger = logging.getLogger(__name__)
 
 DELETION_SLOT = "data_deletion_requested"
@@ -62,6 +64,8 @@ def backing_stores(store: TrackerStore) -> list[TrackerStore]:
 def delete_from_store(store: TrackerStore, sender_id: str) -> int:
     """Remove every stored event of ``sender_id`` from one store; return how many."""
     if isinstance(store, SQLTrackerStore):
+        if isinstance(store, CachesTrackers):
+            store.forget(sender_id)
         with store.session_scope() as session:
             deleted = (
                 session.query(store.SQLEvent)

@@ -32,6 +32,7 @@ from sqlalchemy.pool import QueuePool
 
 from bot.privacy.deletion import DeletesOnConfirmation
 from bot.storage.private_files import is_sqlite_file, private_sqlite_file
+from bot.storage.tracker_cache import CachesTrackers
 
 TRACKER_DB_URL_ENV = "TRACKER_DB_URL"
 DEFAULT_TRACKER_DB_URL = "sqlite:///var/tracker.db"
@@ -80,14 +81,15 @@ class TrackerStoreError(RuntimeError):
     """A database error while reading or writing conversations."""
 
 
-class EnvSQLTrackerStore(DeletesOnConfirmation, SQLTrackerStore):
+class EnvSQLTrackerStore(DeletesOnConfirmation, CachesTrackers, SQLTrackerStore):
     """``SQLTrackerStore`` connected to :func:`tracker_db_url`.
 
     Rasa passes the endpoints.yml ``url`` as ``host``; ``TRACKER_DB_URL`` overrides it.
     A SQLite database file is created 0600 in a 0700 folder (bot.storage.private_files)
     and gets :func:`pooled_sqlite_engine` instead of Rasa's engine.
     Saving a tracker whose deletion the user confirmed deletes the conversation instead
-    (bot.privacy.deletion). A ``ValueError`` from the database layer (a NUL in a string on
+    (bot.privacy.deletion). With one Rasa process, the trackers of recent conversations stay
+    in memory between turns (bot.storage.tracker_cache). A ``ValueError`` from the database layer (a NUL in a string on
     PostgreSQL, a lone surrogate on SQLite) is raised as :class:`TrackerStoreError`:
     Rasa's ``session_scope`` would call ``print_error_and_exit`` and stop the server.
     """
