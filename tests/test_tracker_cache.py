@@ -11,6 +11,7 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.privacy.deletion import delete_from_store
+from bot.storage import tracker_cache
 from bot.storage.tracker_store import EnvSQLTrackerStore
 
 
@@ -113,6 +114,19 @@ async def test_only_the_most_recent_conversations_are_kept(db, monkeypatch):
     ann = await store.retrieve("ann")
     assert ann is not trackers["ann"] and plain(ann)[-1] == plain(trackers["ann"])[-1]
     assert list(store._kept) == ["cy", "ann"]
+
+
+async def test_an_idle_conversation_leaves_memory(db, monkeypatch):
+    store = EnvSQLTrackerStore(host=db)
+    now = [1000.0]
+    monkeypatch.setattr(tracker_cache.time, "monotonic", lambda: now[0])
+    ann = await turn(store, "ann", "one")
+    now[0] += tracker_cache.KEEP_SECONDS - 1
+    bob = await turn(store, "bob", "one")
+    assert await store.retrieve("ann") is ann  # used again: kept for another hour
+    now[0] += tracker_cache.KEEP_SECONDS + 1
+    assert await store.retrieve("bob") is not bob
+    assert list(store._kept) == ["bob"]  # read back just now; ann was idle too long
 
 
 @pytest.mark.parametrize("setting", [{"BOT_TRACKER_CACHE_SIZE": "0"},

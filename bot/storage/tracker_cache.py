@@ -13,7 +13,11 @@ kept. An entry is dropped, and the next turn reads the database again, when
 - the tracker gained events that were not saved (a turn failed half-way),
 - a conversation session started again inside it (the database read returns only the latest
   session; the kept tracker would hold the old one too),
-- it is deleted (bot.privacy.deletion calls :meth:`CachesTrackers.forget`), or
+- it is deleted (bot.privacy.deletion calls :meth:`CachesTrackers.forget`),
+- it has not been used for ``KEEP_SECONDS`` (an hour, Rasa's session expiry: an idle
+  conversation does not stay in memory, and the retention job, which deletes in the database
+  from another process, never deletes a conversation this process still holds, as long as it
+  runs with ``--days 1`` or more), or
 - it is the least recently used of more than ``BOT_TRACKER_CACHE_SIZE`` (default 1000).
 
 It is off when another process could write the same conversations (``REDIS_URL`` set: several
@@ -27,6 +31,7 @@ from __future__ import annotations
 import collections
 import itertools
 import os
+import time
 from typing import Any, Iterator, Optional, OrderedDict
 
 from rasa.shared.core.events import SessionStarted
@@ -36,6 +41,7 @@ from bot.storage.lock_store import REDIS_URL_ENV
 
 CACHE_SIZE_ENV = "BOT_TRACKER_CACHE_SIZE"
 DEFAULT_CACHE_SIZE = 1000
+KEEP_SECONDS = 3600.0
 # A new conversation's tracker starts with action_listen, action_session_start, session_started.
 FIRST_EVENTS = 3
 
@@ -69,15 +75,23 @@ class CachesTrackers:
         super().__init__(*args, **kwargs)
         size = 0 if getattr(self, "event_broker", None) else tracker_cache_size()
         self.tracker_cache_size = size
-        # sender id -> (tracker, number of its events stored in the database)
-        self._kept: OrderedDict[str, tuple[DialogueStateTracker, int]] = collections.OrderedDict()
+        # sender id -> (tracker, number of its events stored in the database, last used),
+        # least recently used first
+        self._kept: OrderedDict[str, tuple[DialogueStateTracker, int, float]] = (
+            collections.OrderedDict()
+        )
+
+    def _drop_idle(self) -> None:
+        idle_since = time.monotonic() - KEEP_SECONDS
+        while self._kept and next(iter(self._kept.values()))[2] < idle_since:
+            self._kept.popitem(last=False)
 
     def _keep(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
         if not self.tracker_cache_size or not _one_session(tracker):
             self._kept.pop(sender_id, None)
             return
-        self._kept[sender_id] = (tracker, len(tracker.events))
+        self._kept[sender_id] = (tracker, len(tracker.events), time.monotonic())
         self._kept.move_to_end(sender_id)
         while len(self._kept) > self.tracker_cache_size:
             self._kept.popitem(last=False)
@@ -92,10 +106,12 @@ class CachesTrackers:
         self._kept.pop(sender_id, None)
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        self._drop_idle()
         kept = self._kept.get(sender_id)
         if kept is not None:
-            tracker, stored = kept
+            tracker, stored, _ = kept
             if len(tracker.events) == stored:
+                self._kept[sender_id] = (tracker, stored, time.monotonic())
                 self._kept.move_to_end(sender_id)
                 return tracker
             self.forget(sender_id)  # changed without being saved: read the database again
