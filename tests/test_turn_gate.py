@@ -1,20 +1,12 @@
-"""The turn gate: at most N turns at once, crisis first, then first come first served, nothing lost on cancel."""
+"""The turn gate: at most N turns at once, first come first served, nothing lost on cancel."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from rasa.core.channels.channel import UserMessage
-
-from bot.channels.priority import crisis_first
 from bot.storage.lock_store import AtomicRedisLockStore, lock_store_from_env
-from bot.storage.turn_gate import (
-    DEFAULT_MAX_CONCURRENT_TURNS,
-    TurnGate,
-    max_concurrent_turns,
-    urgent_turn,
-)
+from bot.storage.turn_gate import DEFAULT_MAX_CONCURRENT_TURNS, TurnGate, max_concurrent_turns
 
 
 async def settle() -> None:
@@ -169,39 +161,3 @@ def test_redis_lock_store_has_the_gate_too(monkeypatch):
     store = lock_store_from_env()
     assert isinstance(store, AtomicRedisLockStore)
     assert store.turn_gate.places == DEFAULT_MAX_CONCURRENT_TURNS
-
-
-async def test_an_urgent_turn_is_admitted_before_ordinary_ones_waiting_longer():
-    gate, order = TurnGate(1), []
-    release = asyncio.Event()
-
-    async def turn(name: str, urgent: bool = False, hold: asyncio.Event | None = None) -> None:
-        urgent_turn.set(urgent)  # each task has its own context
-        async with gate.place():
-            order.append(name)
-            if hold:
-                await hold.wait()
-
-    first = asyncio.create_task(turn("first", hold=release))
-    await settle()
-    ordinary = [asyncio.create_task(turn(name)) for name in ("ordinary 1", "ordinary 2")]
-    await settle()
-    crisis = [asyncio.create_task(turn(name, urgent=True)) for name in ("crisis 1", "crisis 2")]
-    await settle()
-    release.set()
-    await asyncio.gather(first, *ordinary, *crisis)
-    assert order == ["first", "crisis 1", "crisis 2", "ordinary 1", "ordinary 2"]
-
-
-async def test_channels_mark_messages_the_crisis_rules_match_as_urgent():
-    seen = {}
-
-    async def handler(message: UserMessage) -> None:
-        seen[message.text] = urgent_turn.get()
-
-    handle = crisis_first(handler)
-    for text in ("i took all my pills an hour ago", "what is alexithymia", "he'll be the death of me lol", ""):
-        await handle(UserMessage(text))
-    assert seen == {"i took all my pills an hour ago": True, "what is alexithymia": False,
-                    "he'll be the death of me lol": False, "": False}
-    assert urgent_turn.get() is False  # reset after the turn

@@ -35,7 +35,6 @@ from bot.channels.limits import (
     RATE_LIMITED_REPLY,
     RateLimiter,
 )
-from bot.channels.priority import crisis_first
 from bot.channels.sms import SENDER_PREFIX as SMS_SENDER_PREFIX
 from bot.channels.web_session import SENDER_PREFIX as WEB_SENDER_PREFIX
 
@@ -131,7 +130,7 @@ class ValidatedRestInput(RestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[None]]
     ) -> Blueprint:
-        webhook = super().blueprint(apologise_when_silent(crisis_first(on_new_message)))
+        webhook = super().blueprint(apologise_when_silent(on_new_message))
 
         @webhook.middleware("request")
         async def check_request(request: Request) -> Optional[HTTPResponse]:

@@ -50,7 +50,6 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.channel_secrets import load_secret
-from bot.channels.priority import crisis_first
 from bot.channels.sms_keywords import (
     EMPTY_MESSAGE_REPLY,
     REPLIES,
@@ -210,7 +209,6 @@ class SmsInput(InputChannel):
         return await self.bot_turn(body, sender_id, agent, on_new_message)
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        on_new_message = crisis_first(on_new_message)
         sms = Blueprint("sms_webhook", __name__)
 
         @sms.route("/", methods=["GET"])

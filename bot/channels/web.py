@@ -50,7 +50,6 @@ from bot.channels.limits import (
     TOO_LONG_REPLY,
     RateLimiter,
 )
-from bot.channels.priority import crisis_first
 from bot.channels.transcript import visible_messages
 from bot.channels.web_session import new_session, sender_from_token
 
@@ -142,7 +141,6 @@ class WebChatInput(SocketIOInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        on_new_message = crisis_first(on_new_message)
         sio = AsyncServer(async_mode="sanic",
                           cors_allowed_origins=origin_checker(self.allowed_origins))
         blueprint = WebChatBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)

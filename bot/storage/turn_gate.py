@@ -11,9 +11,6 @@ waits for the action server and makes every turn wait its place in one queue ins
 ``BOT_MAX_CONCURRENT_TURNS`` sets N (default 8; 0 turns the gate off). The gate is taken
 after the conversation's own lock (bot.storage.lock_store), so a second message of one
 conversation waits for the first without holding a place.
-
-A turn marked urgent (``urgent_turn``, set by the channels for a message the crisis rules
-match: bot.channels.priority) is admitted before every ordinary turn still waiting.
 """
 
 from __future__ import annotations
@@ -21,14 +18,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import contextvars
 import os
 from typing import AsyncIterator, Deque
 
 MAX_CONCURRENT_TURNS_ENV = "BOT_MAX_CONCURRENT_TURNS"
 DEFAULT_MAX_CONCURRENT_TURNS = 8
-
-urgent_turn: contextvars.ContextVar[bool] = contextvars.ContextVar("urgent_turn", default=False)
 
 
 def max_concurrent_turns() -> int:
@@ -46,12 +40,11 @@ def max_concurrent_turns() -> int:
 
 
 class TurnGate:
-    """A first-come, first-served limit on concurrent holders, urgent ones first.
+    """A first-come, first-served limit on concurrent holders.
 
     ``asyncio.Semaphore`` in Python 3.10 is not first come, first served: a task that
     arrives just after a release can take the place before the woken waiter runs, and the
-    waiter queues again at the back. Here a released place is handed to the oldest urgent
-    waiter, else the oldest waiter.
+    waiter queues again at the back. Here a released place is handed to the oldest waiter.
     """
 
     def __init__(self, places: int) -> None:
@@ -59,44 +52,40 @@ class TurnGate:
             raise ValueError("a turn gate needs at least one place")
         self.places = places
         self._free = places
-        # urgent waiters are served before ordinary ones, each queue in arrival order
-        self._queues: tuple[Deque[asyncio.Future[None]], Deque[asyncio.Future[None]]] = (
-            collections.deque(), collections.deque())
+        self._waiting: Deque[asyncio.Future[None]] = collections.deque()
 
     @property
     def waiting(self) -> int:
         """How many are queued for a place."""
-        return sum(len(queue) for queue in self._queues)
+        return len(self._waiting)
 
-    async def _enter(self, urgent: bool = False) -> None:
-        if self._free and not self.waiting:
+    async def _enter(self) -> None:
+        if self._free and not self._waiting:
             self._free -= 1
             return
         place: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        queue = self._queues[0 if urgent else 1]
-        queue.append(place)
+        self._waiting.append(place)
         try:
             await place
         except asyncio.CancelledError:
             if place.done() and not place.cancelled():
                 self._leave()  # the place was handed over just as the waiter was cancelled
             else:
-                queue.remove(place)
+                self._waiting.remove(place)
             raise
 
     def _leave(self) -> None:
-        for queue in self._queues:
-            while queue:
-                place = queue.popleft()
-                if not place.done():
-                    place.set_result(None)  # the place passes straight to the next waiter
-                    return
+        while self._waiting:
+            place = self._waiting.popleft()
+            if not place.done():
+                place.set_result(None)  # the place passes straight to the oldest waiter
+                return
         self._free += 1
 
     @contextlib.asynccontextmanager
     async def place(self) -> AsyncIterator[None]:
-        """Hold one place for the body of the ``async with`` (sooner if ``urgent_turn`` is set)."""
-        await self._enter(urgent_turn.get())
+        """Hold one place for the body of the ``async with``."""
+        await self._enter()
         try:
             yield
         finally:
