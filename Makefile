@@ -51,7 +51,7 @@ validate: setup
 	$(BIN)/rasa data validate --fail-on-warnings
 
 pytest: model
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 stories: model
 	bash scripts/test.sh stories
