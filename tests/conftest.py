@@ -1,4 +1,4 @@
-"""Shared fixtures for action tests: a dispatcher and the project's domain."""
+"""Shared fixtures: a dispatcher, the project's domain, its trained model, its server stack."""
 
 from pathlib import Path
 from typing import Any, Dict
@@ -18,6 +18,17 @@ def dispatcher() -> CollectingDispatcher:
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
     return yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
+
+
+@pytest.fixture(scope="session")
+def model_agent():
+    """The project's trained model (models/current.tar.gz) loaded once, without an action
+    server: for tests that parse messages through the whole NLU pipeline."""
+    from rasa.core.agent import Agent
+
+    from tests.support.stack import require_model
+
+    return Agent.load(str(require_model()))
 
 
 def project_stack(workdir: Path, tracker_db_url: str):

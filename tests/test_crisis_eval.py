@@ -21,7 +21,6 @@ from tests.support.crisis_eval import (
     score,
     write_report,
 )
-from tests.support.stack import require_model
 
 MIN_PER_CATEGORY = 40
 MIN_NEGATIVES = 300
@@ -63,11 +62,8 @@ def test_scoring_counts_misses_urgency_and_false_alarms():
 
 
 @pytest.mark.model
-async def test_crisis_gates_through_the_trained_pipeline():
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(require_model()))
-    report = await evaluate(agent, EVAL_DIR)
+async def test_crisis_gates_through_the_trained_pipeline(model_agent):
+    report = await evaluate(model_agent, EVAL_DIR)
     write_report(report, REPO_ROOT / "results")
     assert set(REQUIRED_TAGS) <= set(report.categories)
     assert not report.failures(), report.markdown()

@@ -439,22 +439,18 @@ def spacy_nlp(spacy_model_dir):
 
 
 @pytest.fixture(scope="session")
-def guard(spacy_nlp, tmp_path_factory):
-    """The guard as `rasa train` makes it: its scorer trained on scorer_data/ and data/nlu.yml."""
+def guard(tmp_path_factory):
+    """The guard `rasa train` made for the project's model (models/current.tar.gz): its
+    scorer trained on scorer_data/ and data/nlu.yml."""
     from rasa.engine.storage.local_model_storage import LocalModelStorage
-    from rasa.engine.storage.resource import Resource
-    from rasa.shared.nlu.training_data.loading import load_data
 
-    config = next(
-        {key: value for key, value in component.items() if key != "name"}
-        for component in yaml.safe_load((REPO_ROOT / "config.yml").read_text())["pipeline"]
-        if component["name"].endswith(".CrisisGuard")
+    from tests.support.stack import require_model
+
+    storage, metadata = LocalModelStorage.from_model_archive(
+        tmp_path_factory.mktemp("model_storage"), require_model()
     )
-    storage = LocalModelStorage(tmp_path_factory.mktemp("guard_storage"))
-    resource = Resource("crisis_guard")
-    trainer = CrisisGuard.create(config, storage, resource, None)
-    trainer.train(load_data(str(REPO_ROOT / "data" / "nlu.yml")), spacy_nlp.provide())
-    return CrisisGuard.load(config, storage, resource, None)
+    [node] = [node for node in metadata.predict_schema.nodes.values() if node.uses is CrisisGuard]
+    return CrisisGuard.load(node.config, storage, node.resource, None)
 
 
 def classified(spacy_nlp, text, *, attach_doc=True):
@@ -544,89 +540,29 @@ def test_entity_span_follows_the_rewritten_text(guard, spacy_nlp):
     assert message.get("text")[entity["start"]:entity["end"]] == "cutting herself"
 
 
-# ---------------- a real Rasa NLU pipeline ----------------
+# ---------------- the project's trained NLU pipeline ----------------
 
-PIPELINE_CONFIG = """
-recipe: default.v1
-language: en
-pipeline:
-  - name: SpacyNLP
-    model: {model}
-  - name: SpacyTokenizer
-  - name: CountVectorsFeaturizer
-  - name: DIETClassifier
-    epochs: 1
-    random_seed: 1
-  - name: FallbackClassifier
-    threshold: 0.3
-  - name: bot.crisis.guard.CrisisGuard
-"""
-
-PIPELINE_NLU = """
-version: "3.1"
-nlu:
-  - intent: greet
-    examples: |
-      - hi
-      - hello there
-      - good morning
-  - intent: crisis
-    examples: |
-      - I need help right now
-      - this is an emergency
-      - I am in crisis
-"""
-
-PIPELINE_DOMAIN = """
-version: "3.1"
-intents: [greet, crisis]
-entities: [crisis_context]
-"""
-
-
-@pytest.fixture(scope="module")
-def trained_agent(tmp_path_factory, spacy_model_dir):
-    """A tiny NLU model with the guard, trained and loaded the way `rasa run` does."""
-    from rasa.core.agent import Agent
-    from rasa.model_training import train_nlu
-
-    workdir = tmp_path_factory.mktemp("nlu_pipeline")
-    (workdir / "config.yml").write_text(PIPELINE_CONFIG.format(model=spacy_model_dir))
-    (workdir / "nlu.yml").write_text(PIPELINE_NLU)
-    (workdir / "domain.yml").write_text(PIPELINE_DOMAIN)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RASA_TELEMETRY_ENABLED", "false")
-        patch.setenv("RASA_CACHE_DIRECTORY", str(workdir / "cache"))
-        model_path = train_nlu(
-            str(workdir / "config.yml"),
-            str(workdir / "nlu.yml"),
-            str(workdir / "models"),
-            domain=str(workdir / "domain.yml"),
-        )
-    return Agent.load(model_path)
-
-
-async def test_pipeline_forces_crisis(trained_agent):
-    parsed = await trained_agent.parse_message("hello, my husband chokes me")
+async def test_pipeline_forces_crisis(model_agent):
+    parsed = await model_agent.parse_message("hello, my husband chokes me")
     assert parsed["intent"] == {"name": "crisis", "confidence": 1.0}
     assert parsed["intent_ranking"][0] == {"name": "crisis", "confidence": 1.0}
     assert [e["value"] for e in parsed["entities"]] == ["partner_violence"]
 
 
-async def test_pipeline_closes_slash_bypass(trained_agent):
-    parsed = await trained_agent.parse_message("/greet@1.0 i want to kill myself")
+async def test_pipeline_closes_slash_bypass(model_agent):
+    parsed = await model_agent.parse_message("/greet@1.0 i want to kill myself")
     assert parsed["intent"] == {"name": "crisis", "confidence": 1.0}
 
 
-async def test_pipeline_keeps_slash_intents(trained_agent):
-    parsed = await trained_agent.parse_message("/greet")
+async def test_pipeline_keeps_slash_intents(model_agent):
+    parsed = await model_agent.parse_message("/greet")
     assert parsed["intent"] == {"name": "greet", "confidence": 1.0}
 
 
-async def test_pipeline_bypass_is_real_without_the_rewrite(trained_agent, monkeypatch):
+async def test_pipeline_bypass_is_real_without_the_rewrite(model_agent, monkeypatch):
     """Guards the test above: with the text left as typed, RegexMessageHandler wins."""
     monkeypatch.setattr("bot.crisis.guard.strip_intent_prefix", lambda text: text)
-    parsed = await trained_agent.parse_message("/greet@1.0 i want to kill myself")
+    parsed = await model_agent.parse_message("/greet@1.0 i want to kill myself")
     assert parsed["intent"]["name"] == "greet"
 
 

@@ -27,7 +27,6 @@ from typing import Dict
 import pytest
 
 from tests.support.crisis_eval import REPO_ROOT, evaluate
-from tests.support.stack import require_model
 
 HERE = Path(__file__).parent
 # set -> (detected per category, measured at the commit that set them, less one; most false alarms)
@@ -47,18 +46,11 @@ FLOORS: Dict[str, tuple] = {
 }
 
 
-@pytest.fixture(scope="module")
-def agent():
-    from rasa.core.agent import Agent
-
-    return Agent.load(str(require_model()))
-
-
 @pytest.mark.model
 @pytest.mark.parametrize("name", sorted(FLOORS))
-async def test_heldout_crisis_floors(agent, name):
+async def test_heldout_crisis_floors(model_agent, name):
     min_detected, max_false_alarms = FLOORS[name]
-    report = await evaluate(agent, HERE / name)
+    report = await evaluate(model_agent, HERE / name)
     out = REPO_ROOT / "results"
     out.mkdir(exist_ok=True)
     (out / f"{name}.md").write_text(report.markdown())

@@ -34,6 +34,9 @@ pytestmark = pytest.mark.servers
 ASKED = "delete everything from this conversation"
 DELETED = "This conversation has been deleted"
 CANCELLED = "I haven't deleted anything"
+# A web turn is over when no bot message has come for this long (the socket sends no
+# end-of-turn event); the gap inside a turn is one action-server call.
+QUIET_SECONDS = 2.5
 FIRST_QUESTION, SECOND_QUESTION, THIRD_QUESTION = "canceled plan", "other settings", "body signals"
 # What each channel's user sends: typed words (REST), button payloads (web), numbers (SMS).
 STEPS = {
@@ -72,7 +75,7 @@ class WebUser:
         try:
             while True:
                 name, data = await asyncio.wait_for(self.browser.events.get(),
-                                                    timeout=5 if texts else 60)
+                                                    timeout=QUIET_SECONDS if texts else 60)
                 if name == "bot_uttered":
                     texts.append(data.get("text", ""))
                 else:
