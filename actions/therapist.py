@@ -12,8 +12,9 @@ from rasa_sdk.types import DomainDict
 from bot.checkin import Message, is_control
 from bot.form_control import is_answer_turn
 from bot.directory import get_engine
-from bot.directory.locations import NEAR_ME, Location, OutsideUS, read_place, warm_up
-from bot.directory.npi_registry import registry_from_env
+from bot.directory.locations import NEAR_ME, Location, OutsideUS, parse_location, read_place, warm_up
+from bot.directory.npi_registry import GROUPS_FOR_HELP
+from bot.directory.registry_prefetch import prefetching_registry_from_env
 from bot.therapist_form import (
     UserMessage,
     approach_from,
@@ -48,7 +49,8 @@ SKIP_ANSWERS = ("skip", "pass", "next", "national options", "none", "no idea", "
 
 # One engine (and connection pool) per action-server process, made on first use.
 directory_engine = lru_cache(maxsize=1)(get_engine)
-live_registry = registry_from_env
+# One live registry per process (its prefetched searches live in it), made on first use.
+live_registry = lru_cache(maxsize=1)(prefetching_registry_from_env)
 # Load the ZIP Code data when the action server starts, not in a user's turn.
 warm_up()
 
@@ -83,7 +85,22 @@ class ValidateTherapistForm(FormValidationAction):
             requested = tracker.get_slot("requested_slot")
             undo = [SlotSet(requested, None)] if requested else []
             return undo + [ActionExecutionRejected(self.form_name())]
-        return await super().run(dispatcher, tracker, domain)
+        events = await super().run(dispatcher, tracker, domain)
+        self._prefetch_registry_search(tracker, events)
+        return events
+
+    @staticmethod
+    def _prefetch_registry_search(tracker: Tracker, events: List[EventType]) -> None:
+        """Once the place and the kind of help are known, starts the live registry search
+        (the only answers it uses), so the search turn does not wait for it."""
+        registry = live_registry()
+        if registry is None:
+            return
+        slots = {slot: tracker.get_slot(slot) for slot in ("location", "help_type")}
+        slots.update((e["name"], e["value"]) for e in events if e.get("event") == "slot" and e.get("name") in slots)
+        location = parse_location(str(slots["location"])) if slots["location"] else None
+        if location is not None and slots["help_type"] in GROUPS_FOR_HELP:
+            registry.prefetch(location, slots["help_type"])
 
     # ---- details given before they were asked ----
 

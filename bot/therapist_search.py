@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.directory import ProviderMatch, SearchCriteria, parse_location, search_providers
 from bot.directory.npi_registry import Clinician, NpiRegistry, RegistryUnavailable
+from bot.directory.registry_prefetch import PrefetchingRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +137,9 @@ class Reply:
 
 
 async def search(
-    criteria: SearchCriteria, engine: Callable[[], Engine], registry: Optional[NpiRegistry]
+    criteria: SearchCriteria,
+    engine: Callable[[], Engine],
+    registry: Optional[Union[NpiRegistry, PrefetchingRegistry]],
 ) -> List[Reply]:
     """What to tell the user: where the search looked, then directory matches, registry
     clinicians, no match, or (when neither source answered) the national options."""

@@ -1,5 +1,6 @@
 """Each custom action, run with a rasa-sdk Tracker and CollectingDispatcher."""
 
+import asyncio
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -15,6 +16,7 @@ import actions.therapist
 from actions.therapist import ActionSearchTherapists, ValidateTherapistForm, directory_engine
 from bot.directory import get_engine, import_roster
 from bot.directory.npi_registry import NpiRegistry
+from bot.directory.registry_prefetch import PrefetchingRegistry
 from tests.test_npi_registry import FakeRegistry
 from tests.test_assessment import ALEX, BOTH, JAMIE, MOSTLY_UNSURE, QUESTIONS
 
@@ -246,9 +248,10 @@ def no_live_registry(monkeypatch):
     monkeypatch.setattr(actions.therapist, "live_registry", lambda: None)
 
 
-def use_registry(monkeypatch, handler) -> None:
-    registry = NpiRegistry("https://registry.test/api/", transport=httpx.MockTransport(handler))
+def use_registry(monkeypatch, handler) -> PrefetchingRegistry:
+    registry = PrefetchingRegistry(NpiRegistry("https://registry.test/api/", transport=httpx.MockTransport(handler)))
     monkeypatch.setattr(actions.therapist, "live_registry", lambda: registry)
+    return registry
 
 
 @pytest.fixture
@@ -368,6 +371,36 @@ async def test_registry_failure_gives_national_options(directory, monkeypatch, d
     assert responses(dispatcher) == ["utter_searching_near", "utter_directory_unavailable"]
     text = domain["responses"]["utter_directory_unavailable"][0]["text"]
     assert all(resource in text for resource in NATIONAL)
+
+
+async def test_the_form_starts_the_registry_search_once_place_and_help_are_known(
+    directory, monkeypatch, dispatcher, domain
+):
+    """The help-type answer starts the search; the search turn uses it, not a second call."""
+    fake = FakeRegistry()
+    use_registry(monkeypatch, fake)
+    location = COUPLES_IN_COLUMBUS["location"]
+    t = tracker(
+        slots={"requested_slot": "help_type", "location": location, "help_type": "couples"},
+        text="couples", intent="inform", active_loop="therapist_form",
+        events=[{"event": "user", "text": "couples", "parse_data": {"intent": {"name": "inform"}}},
+                {"event": "slot", "name": "help_type", "value": "couples"}],
+    )
+    await ValidateTherapistForm().run(dispatcher, t, domain)
+    await asyncio.sleep(0.05)  # the prefetch runs while the user answers the next questions
+    calls_before_search = len(fake.calls)
+    assert calls_before_search > 0
+    await ActionSearchTherapists().run(dispatcher, search_tracker(**COUPLES_IN_COLUMBUS), domain)
+    assert len(fake.calls) == calls_before_search
+    assert responses(dispatcher)[-2:] == ["utter_searching_near", "utter_therapists_found_live"]
+
+
+async def test_no_prefetch_before_the_kind_of_help_is_known(directory, monkeypatch, dispatcher, domain):
+    fake = FakeRegistry()
+    use_registry(monkeypatch, fake)
+    await validate("location", COUPLES_IN_COLUMBUS["location"], dispatcher, domain)
+    await asyncio.sleep(0.05)
+    assert fake.calls == []
 
 
 async def test_registry_without_results_gives_national_options(directory, monkeypatch, dispatcher, domain):
