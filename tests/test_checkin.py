@@ -46,6 +46,8 @@ YES_NO_BUTTONS = [
         ("idk honestly", "q_outbursts", "unsure"),
         ("no idea", "q_mixes_feelings", "unsure"),
         ("hmm hard to say", "q_interest", "unsure"),
+        ("ok then no. he cant open up to anybody", "q_other_settings", "no"),  # fillers before the lead
+        ("alright then yes, every time", "q_high_emotion", "yes"),
         # short answers
         ("he does", "q_memories", "yes"),
         ("she doesn't really", "q_memories", "no"),
