@@ -73,7 +73,8 @@ class PrefetchingRegistry:
         entry = self._started.pop((location, help_type), None)
         if entry is not None:
             search = entry[1]
-            if not search.done() or not (search.cancelled() or search.exception()):
+            failed = search.done() and (search.cancelled() or search.exception() is not None)
+            if not failed:
                 return await search
             logger.info("prefetched registry search had failed; asking again")
         return await self.registry.search(location, help_type)
