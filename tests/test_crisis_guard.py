@@ -678,3 +678,39 @@ def test_a_dropped_crisis_guess_gives_way_to_the_next_intent(guard, spacy_nlp):
     ], add_to_output=True)
     [message] = guard.process([message], spacy_nlp.provide())
     assert message.get("intent") == {"name": "deny", "confidence": 0.3}
+
+
+# Answers to the therapist search's own questions, typed the way people write on a phone.
+# "im in 43215" was once taken for an overdose in progress (the scorer alone: "be in" and
+# "im" weigh toward "i'm in the bathroom with the pills"), so the user got 911 and the
+# search was paused.
+THERAPIST_FORM_ANSWERS = [
+    "im in 43215",
+    "im in 44102",
+    "im in 30309 atlanta",
+    "i'm in 60614",
+    "we're in 98103",
+    "im in cleveland",
+    "im in akron ohio",
+    "im near 48201",
+    "im in portland oregon 97205",
+    "i live in 10027",
+    "we live outside of tampa fl",
+    "zip is 78704",
+    "im in the twin cities",
+    "just for me",
+    "me and my husband",
+    "couples please",
+    "in person if possible",
+    "im ok with online",
+    "i have aetna",
+    "no insurance, im paying myself",
+    "somebody who does ACT",
+    "whatever works, i dont know the kinds",
+]
+
+
+@pytest.mark.parametrize("text", THERAPIST_FORM_ANSWERS)
+async def test_therapist_search_answers_are_not_a_crisis(model_agent, text):
+    parsed = await model_agent.parse_message(text)
+    assert parsed["intent"]["name"] != "crisis"
