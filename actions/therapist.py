@@ -9,7 +9,7 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.checkin import Message, is_control
+from bot.checkin import Message, asks_the_bot, is_control
 from bot.form_control import is_answer_turn
 from bot.directory import get_engine
 from bot.directory.locations import NEAR_ME, Location, OutsideUS, parse_location, read_place, warm_up
@@ -76,11 +76,13 @@ class ValidateTherapistForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         """Rejects the form on a confident steering message ("stop", "i have to go", "start
-        over", "continue", "delete my data"), so the rules handle it."""
+        over", "continue", "delete my data") or a question to the bot ("what is schema
+        therapy?"), so the rules handle it; after a question the form asks again."""
         latest = tracker.latest_message or {}
         intent = latest.get("intent") or {}
         message = Message(str(latest.get("text") or ""), intent.get("name"), float(intent.get("confidence") or 0.0))
-        if is_answer_turn(tracker.events, self.form_name()) and is_control(message) and message.intent != "find_therapist":
+        steers = is_control(message) and message.intent != "find_therapist"
+        if is_answer_turn(tracker.events, self.form_name()) and (steers or asks_the_bot(message)):
             # The pending question's free-text mapping took the message; it was no answer.
             requested = tracker.get_slot("requested_slot")
             undo = [SlotSet(requested, None)] if requested else []

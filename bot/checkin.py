@@ -134,6 +134,17 @@ def is_control(message: Message) -> bool:
     return message.intent in CONTROL_INTENTS and message.confidence >= CONTROL_CONFIDENCE
 
 
+def asks_the_bot(message: Message) -> bool:
+    """A question the conversation rules answer ("whats the difference between act and
+    schema therapy?"), phrased as one: inside a form it is not an answer to the pending
+    question, even when it names one of the options."""
+    return (
+        (message.intent or "").startswith(DIGRESSION_PREFIXES)
+        and message.confidence >= DIGRESSION_CONFIDENCE
+        and looks_like_question(message.text)
+    )
+
+
 def _is_digression(message: Message) -> bool:
     if message.intent == ABOUT_SELF and about_partner(message.text):
         return False  # "she says 'i don't know what i felt'" quotes the partner

@@ -9,7 +9,8 @@ again. Rules:
 - the kind of help, insurance and video preference count only from messages about the
   search itself (the "find a therapist" request, a message naming therapy or counselling,
   or any answer given while the form is open), so "our relationship is hard" during the
-  check-in is not read as "couples".
+  check-in is not read as "couples"; a question to the bot ("what does a couples
+  therapist do?") is never about the search.
 
 Events are the rasa-sdk tracker's event dicts.
 """
@@ -19,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from bot.checkin import Message, asks_the_bot
 from bot.directory.locations import Location, OutsideUS, read_place
 from bot.therapist_preferences import parse_approach, parse_help_type
 
@@ -76,9 +78,10 @@ def messages_since_last_search(events: Sequence[Mapping[str, Any]]) -> list[User
             form_open = event.get("name") == FORM_NAME
         elif kind == "user" and not _is_crisis(event):
             text = event.get("text") or ""
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            about = form_open or intent == "find_therapist" or bool(_ABOUT_THERAPY.search(text.lower()))
-            messages.append(UserMessage(text, about))
+            intent = (event.get("parse_data") or {}).get("intent") or {}
+            question = asks_the_bot(Message(text, intent.get("name"), float(intent.get("confidence") or 0.0)))
+            about = form_open or intent.get("name") == "find_therapist" or bool(_ABOUT_THERAPY.search(text.lower()))
+            messages.append(UserMessage(text, about and not question))
     return messages[::-1]
 
 

@@ -8,7 +8,8 @@ from typing import Optional
 from bot.answers import read_yes_no
 
 HELP_TYPES = {
-    "individual": ("individual", "just me", "myself", "for me", "solo", "one on one", "1:1"),
+    "individual": ("individual", "just me", "only me", "me only", "myself", "for me", "solo",
+                   "one on one", "1:1"),
     "couples": ("couple", "couples", "both of us", "together", "marriage", "marital", "relationship",
                 "for us", "us both", "we both", "me and my", "my partner and i", "my husband and i",
                 "my wife and i", "with my partner", "with my husband", "with my wife"),

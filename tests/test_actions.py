@@ -207,6 +207,8 @@ async def validate(slot: str, text: str, dispatcher, domain) -> List[Dict[str, A
         ("location", "Narnia", None),
         ("help_type", "couples", "couples"),
         ("help_type", "just for me", "individual"),
+        ("help_type", "only me for now", "individual"),
+        ("help_type", "me only please", "individual"),
         ("help_type", "both individual and couples", None),
         ("approach", "acceptance and commitment therapy", "act"),
         ("approach", "behavioral activation", "behavioral_activation"),
@@ -318,25 +320,52 @@ async def test_validate_therapist_form_does_not_reject_while_it_restarts(dispatc
     assert not any(isinstance(e, dict) and e.get("event") == "action_execution_rejected" for e in events)
 
 
-@pytest.mark.parametrize("confidence, rejected", [(0.95, True), (0.49, False)])
-async def test_validate_therapist_form_ends_only_on_a_confident_stop(confidence, rejected, dispatcher, domain):
-    text = "stop" if rejected else "'; DROP TABLE events; --"
-    latest = {"text": text, "intent": {"name": "stop", "confidence": confidence}, "entities": []}
-    t = Tracker(
-        sender_id="test", slots={"requested_slot": "location", "location": text},
+def answer_turn(slot: str, text: str, intent: str, confidence: float) -> Tracker:
+    """The tracker validate_therapist_form gets when the user replies to ``slot``'s question."""
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+    return Tracker(
+        sender_id="test", slots={"requested_slot": slot, slot: text},
         latest_message=latest,
         events=[{"event": "user", "text": text, "parse_data": latest},
                 {"event": "action", "name": "therapist_form"},  # as Rasa's form sends it
-                {"event": "slot", "name": "location", "value": text}],
+                {"event": "slot", "name": slot, "value": text}],
         paused=False, followup_action=None, active_loop={"name": "therapist_form"},
         latest_action_name="therapist_form",
     )
-    events = await ValidateTherapistForm().run(dispatcher, t, domain)
+
+
+@pytest.mark.parametrize("confidence, rejected", [(0.95, True), (0.49, False)])
+async def test_validate_therapist_form_ends_only_on_a_confident_stop(confidence, rejected, dispatcher, domain):
+    text = "stop" if rejected else "'; DROP TABLE events; --"
+    events = await ValidateTherapistForm().run(dispatcher, answer_turn("location", text, "stop", confidence), domain)
     if rejected:  # the text the pending question's mapping took is given back
         assert events == [SlotSet("location", None), ActionExecutionRejected("therapist_form")]
     else:
         assert SlotSet("location", None) in events
         assert responses(dispatcher) == ["utter_invalid_location"]
+
+
+@pytest.mark.parametrize(
+    "slot, text, intent, confidence, value",
+    [
+        ("approach", "whats the difference between act and schema therapy?", "ask_schema_therapy", 0.64, None),
+        ("approach", "what is compassion focused therapy", "ask_compassion_focused", 0.97, None),
+        ("location", "what does a couples therapist even do", "ask_couples_therapy", 0.9, None),
+        ("help_type", "hmm is this a diagnosis tho?", "ask_is_diagnosis", 0.8, None),
+        # answers, even when the classifier leans to a question intent
+        ("approach", "compassion focused sounds right", "ask_compassion_focused", 0.9, "compassion_focused"),
+        ("help_type", "couples therapy for us", "ask_couples_therapy", 0.95, "couples"),
+        ("approach", "what about act?", "ask_act", 0.4, "act"),  # not a confident question
+    ],
+)
+async def test_a_question_to_the_bot_is_no_answer(slot, text, intent, confidence, value, dispatcher, domain):
+    """The rules answer the question, then the form asks its question again."""
+    events = await ValidateTherapistForm().run(dispatcher, answer_turn(slot, text, intent, confidence), domain)
+    if value is None:
+        assert events == [SlotSet(slot, None), ActionExecutionRejected("therapist_form")]
+        assert responses(dispatcher) == []
+    else:
+        assert SlotSet(slot, value) in events
 
 
 # ---------------- live registry when the directory has no match ----------------

@@ -38,14 +38,23 @@ def test_telehealth_in(text, expected):
     assert telehealth_in(text) == expected
 
 
-def user(text, intent="inform"):
-    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "entities": []}}
+def user(text, intent="inform", confidence=0.9):
+    return {"event": "user", "text": text,
+            "parse_data": {"intent": {"name": intent, "confidence": confidence}, "entities": []}}
 
 
 def test_only_messages_about_the_search_give_the_kind_of_help():
     events = [user("our relationship feels so distant"), user("find a therapist", "find_therapist")]
     assert help_type_from(messages_since_last_search(events)) is None
     events.append(user("i'd like a therapist for my husband and i"))
+    assert help_type_from(messages_since_last_search(events)) == "couples"
+
+
+def test_a_question_to_the_bot_is_not_about_the_search():
+    form = {"event": "active_loop", "name": "therapist_form"}
+    events = [form, user("what does a couples therapist even do", "ask_couples_therapy")]
+    assert help_type_from(messages_since_last_search(events)) is None
+    events = [form, user("couples therapy i think", "ask_couples_therapy")]  # an answer, not a question
     assert help_type_from(messages_since_last_search(events)) == "couples"
 
 
