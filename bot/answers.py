@@ -293,8 +293,9 @@ QUESTION_STARTS = frozenset({
 
 def looks_like_question(text: str) -> bool:
     """Whether a message asks something ("is this my fault?", "how do i talk to him")
-    rather than describes ("when i ask him what's wrong he says he's tired")."""
-    tokens = words(normalise(text))
+    rather than describes ("when i ask him what's wrong he says he's tired"), after any
+    "hmm" or "ok so" it starts with."""
+    tokens = _skip_preambles(words(normalise(text)), load_cues())
     return "?" in text or bool(tokens and tokens[0] in QUESTION_STARTS)
 
 

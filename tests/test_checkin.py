@@ -10,7 +10,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.assessment import ValidateAssessmentForm
 from actions.forms import ActionResumeForm, ActionStartOver
-from bot.answers import chosen_option, correction_kind, read_reaction, read_yes_no
+from bot.answers import chosen_option, correction_kind, looks_like_question, read_reaction, read_yes_no
 from bot.checkin import Message, interpret, previous_bot_turn
 from bot.form_control import form_to_restart, paused_form
 from bot.nlu.control_cues import control_intent
@@ -65,6 +65,19 @@ YES_NO_BUTTONS = [
 )
 def test_read_yes_no(text, question, value):
     assert read_yes_no(text, question).value == value
+
+
+@pytest.mark.parametrize("text, question", [
+    ("is this my fault?", True),
+    ("how do i talk to him", True),
+    ("hmm whats schema therapy", True),  # a "hmm" before the question word
+    ("ok so what do i do now", True),
+    ("when i ask him what's wrong he says he's tired", False),
+    ("hmm he just goes quiet", False),
+    ("ok", False),
+])
+def test_looks_like_question(text, question):
+    assert looks_like_question(text) is question
 
 
 def test_cues_match_whole_words():
