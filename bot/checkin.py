@@ -95,7 +95,7 @@ def interpret(
     messages just before it; ``counted_reaction`` the value the first question holds.
     """
     if counted_reaction and any(r.startswith(COUNTED_PREFIX) for r in previous_responses):
-        corrected = _correction(message, counted_reaction)
+        corrected = _correction(message, counted_reaction, question)
         if corrected:
             return CheckinTurn(True, {REACTION_QUESTION: corrected},
                                [f"utter_reaction_corrected_{corrected}"])
@@ -162,12 +162,17 @@ def _chosen(message: Message, buttons: Sequence[Mapping[str, Any]]) -> Optional[
     return Reading(value, "choice") if value else None
 
 
-def _correction(message: Message, counted: str) -> Optional[str]:
-    """The corrected first answer when the user says the counted one was wrong."""
-    kind = None if message.is_button else correction_kind(message.text)
-    if kind is None:
+def _correction(message: Message, counted: str, question: str) -> Optional[str]:
+    """The corrected first answer when the user says the counted one was wrong, or
+    describes the other pattern instead of answering ``question``."""
+    if message.is_button:
         return None
+    kind = correction_kind(message.text)
     reading = read_reaction(message.text)
+    if kind is None:
+        other = FLIPPED.get(counted)
+        answers = read_yes_no(message.text, question).value is not None
+        return other if reading.value == other and reading.basis == "cue" and not answers else None
     if reading.value and reading.value != counted:
         return reading.value
     if kind == "explicit" and reading.value is None and counted in FLIPPED:

@@ -213,6 +213,24 @@ def test_opening_description_is_counted_and_can_be_corrected():
     assert answer.slots["q_other_settings"] == "yes" and "q_reaction" not in answer.slots
 
 
+def test_a_description_of_the_other_pattern_corrects_the_counted_answer():
+    """Right after "I've counted it as brushing it off; tell me if I got it wrong", a reply
+    that describes the other pattern and does not answer the new question corrects it."""
+    previous = ["utter_reaction_counted_avoidant", "utter_ask_assessment_form_q_other_settings"]
+    text = "she just says she doesnt know what she feels, like genuinely confused"
+    corrected = interpret("q_other_settings", msg(text), previous, YES_NO_BUTTONS, None, "avoidant")
+    assert corrected.slots == {"q_reaction": "confused"}
+    assert corrected.responses == ["utter_reaction_corrected_confused"]
+    # with a yes/no lead it answers the new question
+    text = "no, she really cant find the words with anyone"
+    answer = interpret("q_other_settings", msg(text), previous, YES_NO_BUTTONS, None, "avoidant")
+    assert answer.slots["q_other_settings"] == "no" and "q_reaction" not in answer.slots
+    # the same pattern as counted is no correction
+    text = "she says its fine and changes the subject, every time"
+    same = interpret("q_other_settings", msg(text), previous, YES_NO_BUTTONS, None, "avoidant")
+    assert "q_reaction" not in same.slots
+
+
 def test_previous_bot_turn():
     events = [
         {"event": "bot", "metadata": {"utter_action": "utter_greet"}},
@@ -235,6 +253,8 @@ def test_previous_bot_turn():
         ("no more questions please", "stop"),
         ("can we start over", "start_over"),
         ("ok i'm back, where were we", "resume"),
+        ("what were we doing", "resume"),
+        ("hmm what were we talking about before", "resume"),
         ("i'm safe now, can we keep going?", "resume"),
         ("continue", "resume"),
         ("ok, let's start", "start_assessment"),
