@@ -114,6 +114,10 @@ def test_classifier_is_the_last_resort(ranking, value):
         ("sometimes it's no big deal, sometimes he can't find the words", "both"),  # 1 to 1
         ("idk", "unsure"),
         ("we have a dog", None),
+        # "closed off" is how people name the whole problem, not one of the two reactions
+        ("my partner seems emotionally closed off", None),
+        ("my gf is so closed off lately", None),
+        ("he shuts me out and turns on the tv", "avoidant"),
     ],
 )
 def test_read_reaction(text, value):
