@@ -192,6 +192,8 @@ POSITIVES = [
 # Everyday English that must not trigger the crisis response.
 NEGATIVES = [
     "my zip is 98801",
+    "we need to cut way back on takeout",
+    "he cut me off mid sentence again",
     "we had a crisis of confidence at work but it's fine now",
     "I'm dying to know what he thinks",
     "my phone died",

@@ -13,6 +13,9 @@ bot/crisis/TAXONOMY.md, and were never used to change anything:
 - ``crisis_eval_heldout3/`` (40 per category, 300 ordinary), written blind on 2026-11-28
   before the second batch of scorer data, and run before and after it. Its false alarms
   were counted by layer (20 of 28 came from rules); none of its messages was used for a change.
+  A helper saw about 50 of its texts in a debug log on 2026-11-28, so it is no longer fully blind;
+- ``crisis_eval_heldout4/`` (40 per category, 300 ordinary), written blind on 2026-11-29 (from
+  TAXONOMY.md only) and run twice: on main and on a rule branch, to decide whether to merge it.
 
 They show what the detector does on new wording. They do NOT meet the 99% recall of issue 9
 (reports: results/crisis_eval_heldout*.md); the floors below are the measured counts less
@@ -43,6 +46,10 @@ FLOORS: Dict[str, tuple] = {
         "direct_ideation": 39, "in_progress": 36, "partner_violence": 35, "passive_ideation": 36,
         "plan_or_means": 32, "preparation_farewell": 33, "self_harm": 36, "someone_else": 36,
     }, 26),  # of 40 each; 25 of 300 false alarms measured
+    "crisis_eval_heldout4": ({
+        "direct_ideation": 39, "in_progress": 37, "partner_violence": 36, "passive_ideation": 37,
+        "plan_or_means": 34, "preparation_farewell": 36, "self_harm": 37, "someone_else": 37,
+    }, 13),  # of 40 each; 12 of 300 false alarms measured
 }
 
 
