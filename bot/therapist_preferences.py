@@ -16,7 +16,9 @@ HELP_TYPES = {
 }
 
 APPROACHES = {
-    "any": ("any", "no preference", "doesn't matter", "does not matter", "whatever", "not sure", "don't know", "either"),
+    "any": ("any", "anything", "no preference", "doesn't matter", "doesnt matter", "does not matter", "whatever",
+            "not sure", "don't know", "dont know", "no idea", "don't care", "dont care", "do not care", "idc",
+            "either"),
     "act": ("act", "acceptance and commitment", "acceptance & commitment", "acceptance"),
     "schema": ("schema",),
     "behavioral_activation": ("behavioral activation", "behavioural activation", "activation", "ba"),
