@@ -98,6 +98,7 @@ class AnswerCues:
     cue_negations: frozenset
     reaction: Dict[str, Tuple[Pattern[str], ...]]
     corrections: Dict[str, Tuple[Pattern[str], ...]]
+    clarify: Tuple[Pattern[str], ...]
     ordinals: Dict[str, int]
     partner_words: frozenset
 
@@ -148,6 +149,7 @@ def load_cues(path: Path = CUES_FILE) -> AnswerCues:
         corrections={
             kind: tuple(re.compile(p) for p in patterns) for kind, patterns in raw["correction"].items()
         },
+        clarify=tuple(re.compile(p) for p in raw["clarify"]),
         ordinals={str(w): int(place) for place, ws in raw["ordinals"].items() for w in ws},
         partner_words=frozenset(raw["partner_words"]),
     )
@@ -337,6 +339,13 @@ def correction_kind(text: str, cues: Optional[AnswerCues] = None) -> Optional[st
         if any(p.search(normal) for p in cues.corrections.get(kind, ())):
             return kind
     return None
+
+
+def asks_to_explain(text: str, cues: Optional[AnswerCues] = None) -> bool:
+    """Whether the text asks what the question means ("what do u mean", "huh?", "example?")."""
+    cues = cues or load_cues()
+    normal = normalise(text)
+    return any(p.search(normal) for p in cues.clarify)
 
 
 def chosen_option(text: str, options: int, cues: Optional[AnswerCues] = None) -> Optional[int]:

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.answers import (
     about_partner,
+    asks_to_explain,
     AVOIDANT,
     BOTH,
     CONFUSED,
@@ -45,6 +46,7 @@ QUOTE_MAX_CHARS = 300
 COUNTED_PREFIX = "utter_reaction_counted_"
 UNCLEAR_RESPONSES = ("utter_unclear_answer", "utter_unclear_reaction")
 UNCLEAR_AGAIN = "utter_unclear_again"
+EXPLAIN_PREFIX = "utter_explain_"
 
 # Button payloads of the check-in's questions and the answer each stands for.
 PAYLOAD_VALUES = {
@@ -100,6 +102,8 @@ def interpret(
             return CheckinTurn(True, {REACTION_QUESTION: corrected},
                                [f"utter_reaction_corrected_{corrected}"])
 
+    if not message.is_button and asks_to_explain(message.text):
+        return CheckinTurn(True, {UNCLEAR_SLOT: question}, [f"{EXPLAIN_PREFIX}{question}"])
     reading = _chosen(message, previous_buttons)
     if reading is None:
         if is_control(message):

@@ -2,9 +2,11 @@
 (bot/nlu/control_cues.py), pausing and restarting forms (bot/form_control.py, actions/forms.py)
 and validate_assessment_form."""
 
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
@@ -235,6 +237,26 @@ def test_a_description_of_the_other_pattern_corrects_the_counted_answer():
     text = "she says its fine and changes the subject, every time"
     same = interpret("q_other_settings", msg(text), previous, YES_NO_BUTTONS, None, "avoidant")
     assert "q_reaction" not in same.slots
+
+
+@pytest.mark.parametrize("text", ["what do u mean", "wdym", "huh? i dont get the question", "can you explain that",
+                                  "sorry what does that mean", "example?"])
+def test_a_request_to_explain_the_question_gets_its_explanation(text):
+    turn = interpret("q_memories", msg(text), ["utter_ask_assessment_form_q_memories"], YES_NO_BUTTONS, None)
+    assert turn.is_answer and turn.responses == ["utter_explain_q_memories"]
+    assert "q_memories" not in turn.slots
+
+
+def test_every_check_in_question_has_an_explanation():
+    domain = yaml.safe_load((Path(__file__).resolve().parents[1] / "domain.yml").read_text())
+    questions = domain["forms"]["assessment_form"]["required_slots"]
+    assert [q for q in questions if f"utter_explain_{q}" not in domain["responses"]] == []
+
+
+@pytest.mark.parametrize("text", ["i dont understand why he does this", "no, he tells me exactly how he felt"])
+def test_answers_are_not_requests_to_explain(text):
+    turn = interpret("q_memories", msg(text), ["utter_ask_assessment_form_q_memories"], YES_NO_BUTTONS, None)
+    assert "utter_explain_q_memories" not in turn.responses
 
 
 def test_previous_bot_turn():
