@@ -121,6 +121,8 @@ def test_classifier_is_the_last_resort(ranking, value):
         ("my gf is so closed off lately", None),
         ("he shuts me out and turns on the tv", "avoidant"),
         ("he struggles with emotions", None),  # either pattern
+        ("she gets this blank look and says idk", "confused"),
+        ("he just says dunno and changes the subject", "avoidant"),  # "dunno" alone is either
         ("she has trouble naming her feelings", "confused"),
     ],
 )
