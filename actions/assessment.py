@@ -16,17 +16,6 @@ from bot.checkin import QUOTES_SLOT, UNCLEAR_SLOT, Message, interpret, previous_
 OPENING_INTENTS = ("reaction_confused", "reaction_avoidant")
 
 
-def _message(tracker: Tracker) -> Message:
-    latest = tracker.latest_message or {}
-    intent = latest.get("intent") or {}
-    return Message(
-        text=str(latest.get("text") or ""),
-        intent=intent.get("name"),
-        confidence=float(intent.get("confidence") or 0.0),
-        ranking=latest.get("intent_ranking") or [],
-    )
-
-
 class ValidateAssessmentForm(Action):
     """Reads each typed or button answer of assessment_form (bot.checkin).
 
@@ -51,7 +40,7 @@ class ValidateAssessmentForm(Action):
         responses, buttons = previous_bot_turn(tracker.events)
         turn = interpret(
             question,
-            _message(tracker),
+            Message.from_parse((tracker.latest_message or {}).get("text"), tracker.latest_message),
             responses,
             buttons,
             tracker.get_slot(QUOTES_SLOT),

@@ -79,8 +79,7 @@ class ValidateTherapistForm(FormValidationAction):
         over", "continue", "delete my data") or a question to the bot ("what is schema
         therapy?"), so the rules handle it; after a question the form asks again."""
         latest = tracker.latest_message or {}
-        intent = latest.get("intent") or {}
-        message = Message(str(latest.get("text") or ""), intent.get("name"), float(intent.get("confidence") or 0.0))
+        message = Message.from_parse(latest.get("text"), latest)
         steers = is_control(message) and message.intent != "find_therapist"
         if is_answer_turn(tracker.events, self.form_name()) and (steers or asks_the_bot(message)):
             # The pending question's free-text mapping took the message; it was no answer.

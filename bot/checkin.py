@@ -78,6 +78,15 @@ class Message:
     confidence: float = 0.0
     ranking: Sequence[Mapping[str, Any]] = ()
 
+    @classmethod
+    def from_parse(cls, text: Any, parse: Optional[Mapping[str, Any]]) -> "Message":
+        """The message as Rasa parsed it (a tracker's ``latest_message`` or a user event's
+        ``parse_data``)."""
+        parse = parse or {}
+        intent = parse.get("intent") or {}
+        return cls(str(text or ""), intent.get("name"), float(intent.get("confidence") or 0.0),
+                   parse.get("intent_ranking") or [])
+
     @property
     def is_button(self) -> bool:
         return self.text.startswith("/")

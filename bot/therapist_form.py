@@ -78,10 +78,9 @@ def messages_since_last_search(events: Sequence[Mapping[str, Any]]) -> list[User
             form_open = event.get("name") == FORM_NAME
         elif kind == "user" and not _is_crisis(event):
             text = event.get("text") or ""
-            intent = (event.get("parse_data") or {}).get("intent") or {}
-            question = asks_the_bot(Message(text, intent.get("name"), float(intent.get("confidence") or 0.0)))
-            about = form_open or intent.get("name") == "find_therapist" or bool(_ABOUT_THERAPY.search(text.lower()))
-            messages.append(UserMessage(text, about and not question))
+            message = Message.from_parse(text, event.get("parse_data"))
+            about = form_open or message.intent == "find_therapist" or bool(_ABOUT_THERAPY.search(text.lower()))
+            messages.append(UserMessage(text, about and not asks_the_bot(message)))
     return messages[::-1]
 
 
