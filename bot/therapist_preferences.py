@@ -11,8 +11,11 @@ HELP_TYPES = {
     "individual": ("individual", "just me", "only me", "me only", "myself", "for me", "solo",
                    "one on one", "1:1"),
     "couples": ("couple", "couples", "both of us", "together", "marriage", "marital", "relationship",
-                "for us", "us both", "we both", "me and my", "my partner and i", "my husband and i",
-                "my wife and i", "with my partner", "with my husband", "with my wife"),
+                "for us", "us both", "we both", "me and my", "me n my", "me & my", "me + my",
+                "my partner and i", "my husband and i", "my wife and i", "my bf and i",
+                "my gf and i", "my boyfriend and i", "my girlfriend and i", "with my partner",
+                "with my husband", "with my wife", "with my bf", "with my gf",
+                "with my boyfriend", "with my girlfriend"),
 }
 
 APPROACHES = {

@@ -209,6 +209,8 @@ async def validate(slot: str, text: str, dispatcher, domain) -> List[Dict[str, A
         ("help_type", "just for me", "individual"),
         ("help_type", "only me for now", "individual"),
         ("help_type", "me only please", "individual"),
+        ("help_type", "me n my gf", "couples"),
+        ("help_type", "my bf and i", "couples"),
         ("help_type", "both individual and couples", None),
         ("approach", "acceptance and commitment therapy", "act"),
         ("approach", "behavioral activation", "behavioral_activation"),

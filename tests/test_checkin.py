@@ -124,6 +124,9 @@ def test_classifier_is_the_last_resort(ranking, value):
         ("she gets this blank look and says idk", "confused"),
         ("he just says dunno and changes the subject", "avoidant"),  # "dunno" alone is either
         ("she has trouble naming her feelings", "confused"),
+        ("he kinda freezes up and says he doesnt know", "confused"),
+        ("he freezes me out for days", "avoidant"),
+        ("she says she doesnt know, its fine", "both"),  # 1 to 1
     ],
 )
 def test_read_reaction(text, value):
@@ -197,6 +200,35 @@ def test_delete_needs_a_deletion_word():
     ControlCues().process([guessed, asked])
     assert guessed.get("intent")["name"] == "nlu_fallback"
     assert asked.get("intent")["name"] == "delete_data"
+
+
+@pytest.mark.parametrize(
+    "text, moving_on",
+    [
+        ("ok thanks. can we talk about something else, how do i get him to open up", True),
+        ("ok. anyway, different topic - how do i talk to him about feelings", True),
+        ("i'd rather change the subject. why does he never say how he feels", True),
+        ("i dont want to talk about it", False),  # not moving on to anything
+        ("can we just move on", True),
+        # about the partner or the danger, not the conversation: safety stays in focus
+        ("what if he does something else", False),
+        ("should i move on from him", False),
+        ("he keeps changing the subject", False),
+        ("what should i do", False),
+    ],
+)
+def test_moving_on_is_marked_for_the_safety_focus_slot(text, moving_on):
+    from rasa.shared.nlu.training_data.message import Message as NluMessage
+
+    from bot.nlu.control_cues import MOVING_ON_ENTITY, ControlCues
+
+    intent = {"name": "ask_communication_tips", "confidence": 0.8}
+    message = NluMessage(data={"text": text, "intent": intent, "intent_ranking": [intent]})
+    ControlCues().process([message])
+    marked = [e for e in message.get("entities") or [] if e["entity"] == MOVING_ON_ENTITY]
+    assert marked == ([{"entity": MOVING_ON_ENTITY, "value": False, "start": 0, "end": len(text),
+                        "extractor": "ControlCues"}] if moving_on else [])
+    assert message.get("intent")["name"] == "ask_communication_tips"
 
 
 def test_a_firm_answer_wins_over_a_digression_intent():

@@ -587,6 +587,7 @@ def classified_as_crisis(spacy_nlp, text):
         ("I'm dying to know what he thinks", "vent_frustration"),
         ("I'd rather die than sit through another dinner with his parents", "vent_frustration"),
         ("I cut myself shaving", "vent_frustration"),  # an exclusion
+        ("she keeps me at arm's length", "vent_frustration"),
         ("my dog died last week", "share_sadness"),
         ("we lost our grandma in june and he never mentions it", "share_sadness"),
         ("i feel so lonely", "share_sadness"),
@@ -710,9 +711,16 @@ THERAPIST_FORM_ANSWERS = [
     "somebody who does ACT",
     "whatever works, i dont know the kinds",
 ]
+# Check-in answers with words the scorer leans on ("arm"): alex-17 of the conversation set
+# got the crisis reply for the first one.
+CHECK_IN_ANSWERS = [
+    "Certainly. She keeps me at arm's length.",
+    "she keeps me at arms length",
+    "yes he keeps everyone at arm's length",
+]
 
 
-@pytest.mark.parametrize("text", THERAPIST_FORM_ANSWERS)
-async def test_therapist_search_answers_are_not_a_crisis(model_agent, text):
+@pytest.mark.parametrize("text", THERAPIST_FORM_ANSWERS + CHECK_IN_ANSWERS)
+async def test_form_answers_are_not_a_crisis(model_agent, text):
     parsed = await model_agent.parse_message(text)
     assert parsed["intent"]["name"] != "crisis"

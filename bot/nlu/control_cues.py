@@ -7,7 +7,9 @@ in ``control_cues.yml`` and, on a match, sets the intent with confidence 1.0 and
 first in ``intent_ranking`` (as FallbackClassifier does). Place it after the classifier and
 FallbackClassifier and before CrisisGuard, so a crisis message still wins. It also drops an
 intent the message lacks the words for, or has words against (``requires`` / ``forbids``:
-"delete" needs a deletion word; "her therapist" is no request to find one).
+"delete" needs a deletion word; "her therapist" is no request to find one). A message that
+moves the conversation on ("can we talk about something else") gets the entity
+``moving_on`` (value ``False``), which turns ``safety_focus`` off through its slot mapping.
 """
 
 from __future__ import annotations
@@ -23,13 +25,24 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.intent_override import force_intent
 
 CUES_FILE = Path(__file__).with_name("control_cues.yml")
 FALLBACK_INTENT = "nlu_fallback"
+MOVING_ON_ENTITY = "moving_on"
 
 
 @dataclass(frozen=True)
@@ -78,9 +91,25 @@ def load_control_cues(path: Path = CUES_FILE) -> Tuple[ControlCue, ...]:
     )
 
 
+@lru_cache(maxsize=None)
+def moving_on_patterns(path: Path = CUES_FILE) -> Tuple[Pattern[str], ...]:
+    """Phrasings that move the conversation on (``moving_on`` in control_cues.yml)."""
+    return tuple(re.compile(p) for p in _raw(path).get("moving_on") or ())
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().replace("\u2019", "'").split())
+
+
+def moves_on(text: str) -> bool:
+    """Whether the user asks to leave the current topic ("can we talk about something else")."""
+    normal = _normal(text)
+    return any(p.search(normal) for p in moving_on_patterns())
+
+
 def control_intent(text: str, cues: Optional[Tuple[ControlCue, ...]] = None) -> Optional[str]:
     """The steering intent a message expresses, or None."""
-    normal = " ".join(text.lower().replace("\u2019", "'").split())
+    normal = _normal(text)
     length = len(normal.split())
     for cue in cues or load_control_cues():
         if length <= cue.max_words and any(p.search(normal) for p in cue.patterns):
@@ -115,7 +144,20 @@ class ControlCues(GraphComponent):
                 force_intent(message, intent)
             else:
                 self._drop_unsupported(message, text.lower())
+            if moves_on(text):
+                self._mark_moving_on(message, text)
         return messages
+
+    @classmethod
+    def _mark_moving_on(cls, message: Message, text: str) -> None:
+        entity = {
+            ENTITY_ATTRIBUTE_TYPE: MOVING_ON_ENTITY,
+            ENTITY_ATTRIBUTE_VALUE: False,
+            ENTITY_ATTRIBUTE_START: 0,
+            ENTITY_ATTRIBUTE_END: len(text),
+            EXTRACTOR: cls.__name__,
+        }
+        message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
 
     @staticmethod
     def _drop_unsupported(message: Message, text: str) -> None:
