@@ -12,7 +12,16 @@ from rasa_sdk.types import DomainDict
 from bot.checkin import Message, asks_the_bot, is_control
 from bot.form_control import is_answer_turn
 from bot.directory import get_engine
-from bot.directory.locations import NEAR_ME, Location, OutsideUS, parse_location, read_place, warm_up
+from bot.directory.locations import (
+    NEAR_ME,
+    AmbiguousPlace,
+    Location,
+    OutsideUS,
+    parse_location,
+    place_in_state,
+    read_place,
+    warm_up,
+)
 from bot.directory.npi_registry import GROUPS_FOR_HELP
 from bot.directory.registry_prefetch import prefetching_registry_from_env
 from bot.therapist_form import (
@@ -22,7 +31,9 @@ from bot.therapist_form import (
     help_type_from,
     insurance_from,
     location_from,
+    WHICH_STATE_RESPONSE,
     messages_since_last_search,
+    place_asked_about,
     telehealth_from,
 )
 from bot.therapist_preferences import (
@@ -161,8 +172,17 @@ class ValidateTherapistForm(FormValidationAction):
         if value in (NO_LOCATION, OUTSIDE_US):
             return {"location": value}
         place = read_place(str(value))
+        if isinstance(place, Location) and place.zip_code is None:
+            # "kentucky" after "london" -> which state?: London, KY
+            asked = place_asked_about(tracker.events)
+            place = (asked and place_in_state(asked.name, place.state)) or place
         if isinstance(place, Location):
             return {"location": place.slot_value()}
+        if isinstance(place, AmbiguousPlace):
+            dispatcher.utter_message(
+                response=WHICH_STATE_RESPONSE, place=place.name, states=", ".join(place.states)
+            )
+            return {"location": None}
         if isinstance(place, OutsideUS):
             dispatcher.utter_message(response="utter_outside_us", place=place.name)
             return _end_form(tracker, OUTSIDE_US)

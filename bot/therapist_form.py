@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.checkin import Message, asks_the_bot
-from bot.directory.locations import Location, OutsideUS, read_place
+from bot.directory.locations import AmbiguousPlace, Location, OutsideUS, read_place
 from bot.therapist_preferences import parse_approach, parse_help_type
 
 FORM_NAME = "therapist_form"
 SEARCH_ACTION = "action_search_therapists"
+WHICH_STATE_RESPONSE = "utter_location_which_state"
 CRISIS_INTENT = "crisis"
 CRISIS_EXTRACTOR = "CrisisGuard"
 _ABOUT_THERAPY = re.compile(r"therap|counsel|psycholog|psychiatr|shrink|find (?:a|someone)|\bmft\b|\blmft\b")
@@ -148,6 +149,23 @@ def telehealth_in(text: str) -> Optional[str]:
 
 def telehealth_from(messages: Sequence[UserMessage]) -> Optional[str]:
     return _first(telehealth_in(m.text) for m in messages if m.about_search)
+
+
+def place_asked_about(events: Sequence[Mapping[str, Any]]) -> Optional[AmbiguousPlace]:
+    """The place name the bot asked the state of ("london" -> which state?) in reply to the
+    answer before the latest one, or None."""
+    users = 0
+    asked = False
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user":
+            users += 1
+            if users == 2:
+                place = read_place(event.get("text") or "") if asked else None
+                return place if isinstance(place, AmbiguousPlace) else None
+        elif kind == "bot" and users == 1:
+            asked = asked or (event.get("metadata") or {}).get("utter_action") == WHICH_STATE_RESPONSE
+    return None
 
 
 def failed_tries(events: Sequence[Mapping[str, Any]], slot: str, failure_responses: Sequence[str]) -> int:

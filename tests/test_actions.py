@@ -244,6 +244,30 @@ async def test_validate_therapist_form(slot, text, value, dispatcher, domain):
         assert responses(dispatcher) == []
 
 
+async def test_a_place_several_states_share_asks_for_the_state_then_combines(dispatcher, domain):
+    events = await validate("location", "london", dispatcher, domain)
+    assert SlotSet("location", None) in events
+    assert responses(dispatcher) == ["utter_location_which_state"]
+    assert dispatcher.messages[0]["place"] == "London"
+    dispatcher.messages.clear()
+    def answered_kentucky(after_london: str) -> Any:
+        history = [
+            {"event": "user", "text": "london"},
+            {"event": "bot", "text": "...", "metadata": {"utter_action": after_london}},
+            {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_ask_therapist_form_location"}},
+            {"event": "user", "text": "kentucky"},
+            {"event": "slot", "name": "location", "value": "kentucky"},
+        ]
+        return tracker(slots={"requested_slot": "location", "location": "kentucky"}, text="kentucky",
+                       intent="inform", active_loop="therapist_form", events=history)
+
+    events = await ValidateTherapistForm().run(dispatcher, answered_kentucky("utter_location_which_state"), domain)
+    assert SlotSet("location", "London, KY 40741") in events
+    # a state after any other reply is just the state
+    events = await ValidateTherapistForm().run(dispatcher, answered_kentucky("utter_invalid_location"), domain)
+    assert SlotSet("location", "KY") in events
+
+
 # ---------------- action_search_therapists ----------------
 
 FORM_SLOTS = ["location", "help_type", "approach", "insurance", "telehealth"]

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.directory.locations import NEAR_ME, Location, OutsideUS, parse_location, read_place
+from bot.directory.locations import NEAR_ME, AmbiguousPlace, Location, OutsideUS, parse_location, read_place
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -70,6 +70,30 @@ def test_zip_plus_four_echoes_the_city():
 @pytest.mark.parametrize("text", ["near me", "somewhere near me", "nearby", "close to me"])
 def test_near_me_asks_for_a_zip(text):
     assert read_place(text) is NEAR_ME
+
+
+@pytest.mark.parametrize("text, state, place", [
+    ("cleveland", "OH", "Cleveland"),   # 43 ZIP Codes in OH, 5 in TN
+    ("st louis", "MO", "Saint Louis"),  # a city before a county (St. Louis County, MN)
+    ("reno", "NV", "Reno"),
+    ("im in austin", "TX", "Austin"),
+])
+def test_a_place_alone_is_the_one_that_clearly_outweighs_the_others(text, state, place):
+    location = parse_location(text)
+    assert (location.state, location.place) == (state, place)
+
+
+@pytest.mark.parametrize("text, name, first_states", [
+    ("london", "London", ("KY",)),             # small: 6 ZIP Codes in KY, 1 in OH, TX, ...
+    ("springfield", "Springfield", ("IL", "MA")),  # big, but IL has < 2x MA's ZIP Codes
+    ("im in arlington", "Arlington", ("VA", "TX")),
+    ("manhattan", "Manhattan", ("KS",)),       # Manhattan, NY is found with its state
+])
+def test_a_place_name_several_states_share_needs_the_state(text, name, first_states):
+    place = read_place(text)
+    assert isinstance(place, AmbiguousPlace) and place.name == name
+    assert place.states[: len(first_states)] == first_states and 1 < len(place.states) <= 4
+    assert parse_location(text) is None
 
 
 @pytest.mark.parametrize("text, name", [

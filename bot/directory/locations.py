@@ -57,6 +57,12 @@ _MIN_MISSPELT_LENGTH = 5
 # at least this many ZIP Codes.
 _MAX_RANK_ALONE = 2
 _MIN_ZIPS_ALONE = 2
+# ... and, when other states have a place of that name too, a big place (this many ZIP
+# Codes) at least this many times the next one: "cleveland" is Ohio, but "springfield",
+# "aurora" or "london" (6 ZIP Codes in KY, one each in OH, TX and WV) get asked for the state.
+_MIN_ZIPS_DOMINANT = 10
+_DOMINANCE = 2
+_STATES_SHOWN = 4
 # Names for the United Kingdom that are not ISO country names.
 _OTHER_COUNTRY_NAMES = {"uk": "the UK", "britain": "the UK", "great britain": "the UK", "england": "England",
                         "scotland": "Scotland", "wales": "Wales"}
@@ -102,13 +108,21 @@ class OutsideUS:
     name: str
 
 
+@dataclass(frozen=True)
+class AmbiguousPlace:
+    """A place name, given without its state, that several states have (biggest first)."""
+
+    name: str
+    states: tuple[str, ...]
+
+
 class _NearMe:
     def __repr__(self) -> str:
         return "NEAR_ME"
 
 
 NEAR_ME = _NearMe()
-Place = Union[Location, OutsideUS, _NearMe, None]
+Place = Union[Location, OutsideUS, AmbiguousPlace, _NearMe, None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,11 +233,11 @@ def _name_variants(name: str) -> list[str]:
     return [name] if expanded == name else [name, expanded]
 
 
-def _place_in_state(name: str, state: str, misspelt: bool = False) -> Location | None:
+def place_in_state(name: str, state: str, misspelt: bool = False) -> Location | None:
     """The named city, county or borough in `state`, located at its most central ZIP Code;
     with `misspelt`, the closest city name ("colombus" for "columbus")."""
     index = _place_index()
-    variants = _name_variants(name)
+    variants = _name_variants(_normalise(name))
     if misspelt:
         variants = difflib.get_close_matches(variants[-1], index.cities.get(state, []), n=1, cutoff=0.85)
     entries = [e for e in (index.names.get(v, {}).get(state) for v in variants) if e]
@@ -233,20 +247,28 @@ def _place_in_state(name: str, state: str, misspelt: bool = False) -> Location |
     return _location_at(_central_zip(zips), written)
 
 
-def _place_anywhere(name: str) -> Location | None:
-    """A city or county named without a state: the state where the name covers the most
-    ZIP Codes ("Portland" is Oregon), then the stronger name. Places with one ZIP Code and
-    names USPS does not accept are left out here ("home" is not Home, KS); with their
-    state they are found ("Home, KS")."""
-    candidates = [
-        (-len(zips), rank, state, zips, written)
+def _place_anywhere(name: str) -> Location | AmbiguousPlace | None:
+    """A city or county named without a state: a city before a county, then the state where
+    the name covers the most ZIP Codes ("Portland" is Oregon), when that place clearly
+    outweighs the other cities (or counties) of its name - else AmbiguousPlace. Places with
+    one ZIP Code and names USPS does not accept are not chosen here ("home" is not Home,
+    KS); with their state they are found ("Home, KS")."""
+    named = sorted(
+        (rank > 1, -len(zips), rank, state, zips, written)
         for variant in _name_variants(name)
         for state, (rank, zips, written) in _place_index().names.get(variant, {}).items()
-        if rank <= _MAX_RANK_ALONE and len(zips) >= _MIN_ZIPS_ALONE
-    ]
-    if not candidates:
+        if rank <= _MAX_RANK_ALONE
+    )
+    named = [entry for entry in named if -entry[1] >= _MIN_ZIPS_ALONE or not entry[0]]
+    chosen = next((entry for entry in named if -entry[1] >= _MIN_ZIPS_ALONE), None)
+    if chosen is None:
         return None
-    *_, zips, written = min(candidates, key=lambda c: c[:3])
+    county, size, _rank, state, zips, written = chosen
+    alike = [entry for entry in named if entry[0] == county]
+    others = list(dict.fromkeys(entry[3] for entry in alike if entry[3] != state))
+    runner_up = next((-entry[1] for entry in alike if entry[3] != state), 0)
+    if others and (-size < _MIN_ZIPS_DOMINANT or -size < _DOMINANCE * runner_up):
+        return AmbiguousPlace(written, (state, *others)[:_STATES_SHOWN])
     return _location_at(_central_zip(zips), written)
 
 
@@ -272,7 +294,7 @@ def _city_with_state(words: list[str]) -> Location | None:
                 name = " ".join(words[start - size:start])
                 if misspelt and len(name) < _MIN_MISSPELT_LENGTH:
                     continue
-                location = _place_in_state(name, code, misspelt)
+                location = place_in_state(name, code, misspelt)
                 if location:
                     if best is None or size + end - start > best[0]:
                         best = (size + end - start, location)
@@ -322,8 +344,9 @@ def read_place(text: str, whole_answer: bool = True) -> Place:
     "or", "ok"). `whole_answer=False` is for reading details from other messages: only
     ZIP Codes, places with their state and state names count there.
 
-    Returns a Location, OutsideUS for a named country other than the US, NEAR_ME when the
-    text only says "near me", or None.
+    Returns a Location, OutsideUS for a named country other than the US, AmbiguousPlace for
+    a place name several states share ("springfield"), NEAR_ME when the text only says
+    "near me", or None.
     """
     zip_match = _ZIP_PATTERN.search(text)
     if zip_match:
