@@ -25,13 +25,14 @@ from bot.directory.locations import (
 from bot.directory.npi_registry import GROUPS_FOR_HELP
 from bot.directory.registry_prefetch import prefetching_registry_from_env
 from bot.therapist_form import (
+    WHICH_STATE_RESPONSE,
     UserMessage,
     approach_from,
+    changed_answer,
     failed_tries,
     help_type_from,
     insurance_from,
     location_from,
-    WHICH_STATE_RESPONSE,
     messages_since_last_search,
     place_asked_about,
     telehealth_from,
@@ -158,6 +159,12 @@ class ValidateTherapistForm(FormValidationAction):
         (or "skip") takes the default and says so, rather than asking a third time."""
         if value is not None:
             return {slot: value}
+        changed = changed_answer(tracker.latest_message.get("text", ""), slot, tracker.current_slot_values())
+        if changed:
+            # "wait actually can we make it couples": the earlier answer changes, and the
+            # pending question is asked again
+            dispatcher.utter_message(response="utter_therapist_answer_changed")
+            return {**changed, slot: None}
         if _is_skip(tracker.latest_message.get("text", "")) or failed_tries(
             tracker.events, slot, [f"utter_invalid_{slot}"]
         ) >= 1:

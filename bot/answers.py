@@ -257,11 +257,26 @@ def read_yes_no(
     return Reading(None)
 
 
+# "he doesnt dodge it": a reaction cue right after a negation (same clause) does not count.
+REACTION_NEGATION_WINDOW = 2
+
+
+def _negated_in_clause(text: str, start: int, cues: AnswerCues) -> bool:
+    clause = re.split(r"[.,;:!?]", text[:start])[-1]
+    return any(w in cues.cue_negations or w.endswith("n't") for w in words(clause)[-REACTION_NEGATION_WINDOW:])
+
+
 def reaction_signals(text: str, cues: Optional[AnswerCues] = None) -> Dict[str, int]:
     """How many Jamie-like (confused), Alex-like (avoidant) and "both" cues a text has."""
     cues = cues or load_cues()
     normal = normalise(text)
-    return {value: sum(1 for p in patterns if p.search(normal)) for value, patterns in cues.reaction.items()}
+    return {
+        value: sum(
+            1 for p in patterns
+            if any(not _negated_in_clause(normal, m.start(), cues) for m in p.finditer(normal))
+        )
+        for value, patterns in cues.reaction.items()
+    }
 
 
 def read_reaction(
@@ -293,12 +308,16 @@ QUESTION_STARTS = frozenset({
 })
 
 
+# A question mark after a hedge asks nothing: "act i think? the acceptance one".
+HEDGED_QUESTION_MARK = re.compile(r"\b(i think|i guess|i suppose|maybe|probably|perhaps|ig)\s*\?+", re.I)
+
+
 def looks_like_question(text: str) -> bool:
     """Whether a message asks something ("is this my fault?", "how do i talk to him")
     rather than describes ("when i ask him what's wrong he says he's tired"), after any
     "hmm" or "ok so" it starts with."""
     tokens = _skip_preambles(words(normalise(text)), load_cues())
-    return "?" in text or bool(tokens and tokens[0] in QUESTION_STARTS)
+    return "?" in HEDGED_QUESTION_MARK.sub("", text) or bool(tokens and tokens[0] in QUESTION_STARTS)
 
 
 SELF_WORDS = frozenset({"i", "i'm", "im", "i've", "ive", "i'd", "me", "myself", "my"})

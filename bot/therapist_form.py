@@ -33,7 +33,9 @@ _ABOUT_THERAPY = re.compile(r"therap|counsel|psycholog|psychiatr|shrink|find (?:
 
 _INSURANCE_PATTERNS = (
     re.compile(r"\b(?:no insurance|uninsured|self[- ]pay|out of pocket|pay cash)\b"),
+    # not "i have to go find my insurance card"
     re.compile(r"\b(?:have|with|through|take|takes|accept|accepts|use|using|on)\s+"
+               r"(?!(?:to|a|an|the|my|his|her|our|their|your|no|any|some|i|we|he|she|they|you|it)\b)"
                r"([a-z][a-z&' -]{1,30}?)\s+(?:insurance|coverage|health plan)\b"),
     re.compile(r"\binsurance (?:is|plan is|through|with)\s+([a-z][a-z&' -]{1,30}?)(?:[.,!;]|$| and | but )"),
 )
@@ -149,6 +151,25 @@ def telehealth_in(text: str) -> Optional[str]:
 
 def telehealth_from(messages: Sequence[UserMessage]) -> Optional[str]:
     return _first(telehealth_in(m.text) for m in messages if m.about_search)
+
+
+# Words that take an earlier answer back: "wait actually can we make it couples".
+_CHANGE_CUE = re.compile(r"\b(actually|make it|change (it|that|this)|switch( it)?( to)?|instead|rather|scratch that|on second thought)\b")
+# Earlier answers a later reply can change, with the reader of each.
+_CHANGEABLE = {"help_type": parse_help_type, "approach": parse_approach}
+
+
+def changed_answer(text: str, asked: str, slots: Mapping[str, Any]) -> dict[str, str]:
+    """The earlier answer a reply to the question about `asked` changes, as {slot: value},
+    or {} (the reply must say it changes something and name a different value)."""
+    normal = " ".join(text.lower().split())
+    if not _CHANGE_CUE.search(normal):
+        return {}
+    for slot, read in _CHANGEABLE.items():
+        value = read(normal) if slot != asked and slots.get(slot) is not None else None
+        if value is not None and value != slots.get(slot):
+            return {slot: value}
+    return {}
 
 
 def place_asked_about(events: Sequence[Mapping[str, Any]]) -> Optional[AmbiguousPlace]:

@@ -55,13 +55,25 @@ def _contains_phrase(text: str, phrase: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text) is not None
 
 
+def _phrase_spans(text: str, phrase: str) -> list[tuple[int, int]]:
+    return [m.span() for m in re.finditer(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text)]
+
+
 def _match_choice(text: str, choices: dict[str, tuple[str, ...]]) -> Optional[str]:
-    """The single choice whose phrases appear in the text, or None if none or several do."""
+    """The single choice whose phrases appear in the text, or None if none or several do.
+    A phrase overlapping a longer one of another choice does not count ("for me" in "for
+    me and my husband")."""
     text = _normalise(text)
+    spans = [
+        (start, end, value)
+        for value, phrases in choices.items()
+        for phrase in phrases
+        for start, end in _phrase_spans(text, phrase)
+    ]
     found = {
         value
-        for value, phrases in choices.items()
-        if any(_contains_phrase(text, phrase) for phrase in phrases)
+        for start, end, value in spans
+        if not any(s < end and start < e and (e - s) > (end - start) and v != value for s, e, v in spans)
     }
     return found.pop() if len(found) == 1 else None
 

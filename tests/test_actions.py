@@ -211,6 +211,7 @@ async def validate(slot: str, text: str, dispatcher, domain) -> List[Dict[str, A
         ("help_type", "me only please", "individual"),
         ("help_type", "me n my gf", "couples"),
         ("help_type", "my bf and i", "couples"),
+        ("help_type", "for me and my husband", "couples"),  # not "for me"
         ("help_type", "both individual and couples", None),
         ("approach", "acceptance and commitment therapy", "act"),
         ("approach", "behavioral activation", "behavioral_activation"),
@@ -266,6 +267,18 @@ async def test_a_place_several_states_share_asks_for_the_state_then_combines(dis
     # a state after any other reply is just the state
     events = await ValidateTherapistForm().run(dispatcher, answered_kentucky("utter_invalid_location"), domain)
     assert SlotSet("location", "KY") in events
+
+
+async def test_a_reply_that_changes_an_earlier_answer_changes_it_and_asks_again(dispatcher, domain):
+    text = "wait actually can we make it couples, he just texted me that hed go"
+    t = tracker(
+        slots={"requested_slot": "approach", "approach": text, "help_type": "individual", "location": "OR"},
+        text=text, intent="nlu_fallback", active_loop="therapist_form",
+        events=[{"event": "user", "text": text}, {"event": "slot", "name": "approach", "value": text}],
+    )
+    events = await ValidateTherapistForm().run(dispatcher, t, domain)
+    assert SlotSet("help_type", "couples") in events and SlotSet("approach", None) in events
+    assert responses(dispatcher) == ["utter_therapist_answer_changed"]
 
 
 # ---------------- action_search_therapists ----------------

@@ -77,6 +77,8 @@ def test_read_yes_no(text, question, value):
     ("when i ask him what's wrong he says he's tired", False),
     ("hmm he just goes quiet", False),
     ("ok", False),
+    ("act i think? the acceptance and commitment one", False),  # a hedge, not a question
+    ("is it act maybe?", True),
 ])
 def test_looks_like_question(text, question):
     assert looks_like_question(text) is question
@@ -127,6 +129,8 @@ def test_classifier_is_the_last_resort(ranking, value):
         ("he kinda freezes up and says he doesnt know", "confused"),
         ("he freezes me out for days", "avoidant"),
         ("she says she doesnt know, its fine", "both"),  # 1 to 1
+        ("he tries but he cant find the word for it. he doesnt dodge it tho", "confused"),
+        ("i dont know, he just shuts down", "avoidant"),  # the negation is another clause's
     ],
 )
 def test_read_reaction(text, value):
@@ -320,6 +324,10 @@ def test_previous_bot_turn():
         ("i'm safe now, can we keep going?", "resume"),
         ("continue", "resume"),
         ("ok, let's start", "start_assessment"),
+        ("partner check time ugh", "start_assessment"),
+        ("ugh hes home early, stop for now pls", "stop"),
+        ("hold on i have to go find my insurance card, stop for now", "stop"),
+        ("he wont stop for a second to listen", None),
         ("he tried to start a fight", None),
         ("he never stops talking about work", None),
         ("he continues to ignore me", None),
@@ -460,7 +468,11 @@ def test_someone_elses_therapist_is_no_request_for_one():
      ("ok then look near my parents, zip 02139", "find_therapist"),
      ("i went to a therapist in my twenties and hated it", None),
      ("my therapist in ohio said he sounds avoidant", None),
-     ("ok go", "start_assessment")],
+     ("ok go", "start_assessment"),
+     ("btw whats ACT? my sister keeps saying he needs it", "ask_act"),
+     ("hmm what is behavioral activation?", "ask_behavioral_activation"),
+     ("whats the act of listening even", None),
+     ("what is act like in practice", None)],
 )
 def test_control_intent_for_requests(text, intent):
     assert control_intent(text) == intent

@@ -4,6 +4,7 @@ import pytest
 from bot.therapist_form import (
     UserMessage,
     approach_from,
+    changed_answer,
     failed_tries,
     help_type_from,
     insurance_in,
@@ -21,6 +22,7 @@ from bot.therapist_form import (
     ("self-pay", "any"),
     ("I have insurance", None),
     ("find a couples therapist", None),
+    ("hold on i have to go find my insurance card, stop for now", None),
 ])
 def test_insurance_in(text, expected):
     assert insurance_in(text) == expected
@@ -115,3 +117,19 @@ def test_an_approach_code_read_earlier_validates_as_itself():
 
     assert parse_approach("compassion_focused") == "compassion_focused"
     assert parse_approach("behavioral_activation") == "behavioral_activation"
+
+
+@pytest.mark.parametrize(
+    "text, asked, changed",
+    [
+        ("wait actually can we make it couples, he just texted me that hed go", "approach",
+         {"help_type": "couples"}),
+        ("i'd rather do act actually", "telehealth", {"approach": "act"}),
+        ("couples", "approach", {}),  # no word that takes an answer back
+        ("actually just me", "approach", {}),  # the same answer as before
+        ("actually schema", "approach", {}),  # the question being answered is not "earlier"
+    ],
+)
+def test_a_reply_can_change_an_earlier_answer(text, asked, changed):
+    slots = {"help_type": "individual", "approach": "any" if asked != "approach" else None}
+    assert changed_answer(text, asked, slots) == changed

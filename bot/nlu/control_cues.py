@@ -1,4 +1,5 @@
-"""Rasa NLU component that forces steering intents (start, stop, goodbye, start over, resume).
+"""Rasa NLU component that forces steering intents (start, stop, goodbye, start over, resume)
+and questions about a named term ("btw whats ACT?").
 
 People pause or restart inside longer sentences ("ugh something came up, i have to go"),
 which the trained classifier often reads as something else; inside a form that used to
