@@ -218,6 +218,21 @@ def _short_answer(tokens: Sequence[str], cues: AnswerCues) -> Optional[Reading]:
     return None
 
 
+def _short_first_clause(normal: str, cues: AnswerCues) -> Optional[Reading]:
+    """A short answer as the first clause of a longer one ("she does that a lot, asked me
+    why i was nervous"), "sometimes" when a softener follows it ("he does, kinda, ...")."""
+    parts = re.split(r"[,.;!?]| but ", normal, maxsplit=1)
+    if len(parts) < 2:
+        return None
+    clause, rest = parts
+    reading = _short_answer(words(clause), cues)
+    if reading is not None and reading.value in (YES, NO):
+        window = words(rest)[:LEAD_WINDOW]
+        if any(_contains(window, softener) for softener in cues.softeners):
+            return Reading(SOMETIMES, "short")
+    return reading
+
+
 def _question_cue(text: str, question: str, cues: AnswerCues) -> Optional[Reading]:
     for value, pattern in cues.cues.get(question, ()):
         match = pattern.search(text)
@@ -246,7 +261,11 @@ def read_yes_no(
     cues = cues or load_cues()
     normal = normalise(text)
     tokens = words(normal)
-    for reading in (_lead(tokens, cues), _short_answer(tokens, cues), _question_cue(normal, question, cues)):
+    for reading in (
+        _lead(tokens, cues),
+        _short_answer(tokens, cues) or _short_first_clause(normal, cues),
+        _question_cue(normal, question, cues),
+    ):
         if reading is not None:
             return reading
     intent, confidence = _top_intent(ranking)
@@ -308,6 +327,10 @@ QUESTION_STARTS = frozenset({
 })
 
 
+# A question word straight before its subject starts a description, not a question:
+# "how i feel just doesn't seem to matter to him", "what he does is leave".
+WH_WORDS = frozenset({"how", "what", "why", "where", "which", "who"})
+SUBJECTS = frozenset({"i", "he", "she", "they", "we", "you", "my", "his", "her", "their"})
 # A question mark after a hedge asks nothing: "act i think? the acceptance one".
 HEDGED_QUESTION_MARK = re.compile(r"\b(i think|i guess|i suppose|maybe|probably|perhaps|ig)\s*\?+", re.I)
 
@@ -317,7 +340,11 @@ def looks_like_question(text: str) -> bool:
     rather than describes ("when i ask him what's wrong he says he's tired"), after any
     "hmm" or "ok so" it starts with."""
     tokens = _skip_preambles(words(normalise(text)), load_cues())
-    return "?" in HEDGED_QUESTION_MARK.sub("", text) or bool(tokens and tokens[0] in QUESTION_STARTS)
+    if "?" in HEDGED_QUESTION_MARK.sub("", text):
+        return True
+    if not tokens or tokens[0] not in QUESTION_STARTS:
+        return False
+    return not (tokens[0] in WH_WORDS and len(tokens) > 1 and tokens[1] in SUBJECTS)
 
 
 SELF_WORDS = frozenset({"i", "i'm", "im", "i've", "ive", "i'd", "me", "myself", "my"})

@@ -55,6 +55,9 @@ YES_NO_BUTTONS = [
         ("she doesn't really", "q_memories", "no"),
         ("i think they can", "q_other_settings", "yes"),
         ("he does, kind of", "q_body_signals", "sometimes"),
+        ("he does, kinda, with his friends", "q_other_settings", "sometimes"),
+        ("he does, but only with his brother", "q_other_settings", "yes"),  # a first clause
+        ("she does that a lot, like when she asked why i was nervous", "q_mixes_feelings", "yes"),
         # cues that belong to the question, negation turning them around
         ("she's the same with everybody", "q_other_settings", "no"),
         ("he talks to his sister about stuff but never me", "q_other_settings", "yes"),
@@ -63,6 +66,19 @@ YES_NO_BUTTONS = [
         ("she snaps at me then says she's fine", "q_outbursts", "yes"),
         ("he never mentions how he felt, just what happened", "q_memories", "yes"),
         ("she cried at our wedding", "q_joy_pain", "no"),
+        # behaviour described instead of yes / no
+        ("he can tell when hes tired vs sad", "q_body_signals", "no"),
+        ("she gets kinda snippy then says shes fine", "q_outbursts", "yes"),
+        ("he doesnt get snappy, just quiet", "q_outbursts", "no"),
+        ("she always knows whos upset, its not that", "q_mixes_feelings", "no"),
+        ("she got the promotion and just said 'oh nice'", "q_joy_pain", "yes"),
+        ("he teared up at the vet, he's got feelings", "q_joy_pain", "no"),
+        ("as soon as i try to open up she changes the topic", "q_intimacy", "yes"),
+        ("she loves cuddling on the couch", "q_intimacy", "no"),
+        ("when i say im sad he switches the channel", "q_interest", "yes"),
+        ("when things get heated she drives off to her moms", "q_high_emotion", "yes"),
+        ("her sister says the same, she doesnt open up to them either", "q_other_settings", "no"),
+        ("all who did what, nothing about how he felt", "q_memories", "yes"),
     ],
 )
 def test_read_yes_no(text, question, value):
@@ -79,6 +95,9 @@ def test_read_yes_no(text, question, value):
     ("ok", False),
     ("act i think? the acceptance and commitment one", False),  # a hedge, not a question
     ("is it act maybe?", True),
+    ("how i feel just doesn't seem to matter to him", False),  # a description
+    ("how do i get him to open up", True),
+    ("why he never talks to me?", True),
 ])
 def test_looks_like_question(text, question):
     assert looks_like_question(text) is question
