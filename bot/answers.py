@@ -238,8 +238,7 @@ def _question_cue(text: str, question: str, cues: AnswerCues) -> Optional[Readin
         match = pattern.search(text)
         if match is None:
             continue
-        before = words(text[:match.start()])[-CUE_NEGATION_WINDOW:]
-        negated = any(w in cues.cue_negations or w.endswith("n't") for w in before)
+        negated = _negated_in_clause(text, match.start(), cues, CUE_NEGATION_WINDOW)
         if negated and value in (YES, NO):
             value = NO if value == YES else YES
         return Reading(value, "cue")
@@ -280,9 +279,11 @@ def read_yes_no(
 REACTION_NEGATION_WINDOW = 2
 
 
-def _negated_in_clause(text: str, start: int, cues: AnswerCues) -> bool:
-    clause = re.split(r"[.,;:!?]", text[:start])[-1]
-    return any(w in cues.cue_negations or w.endswith("n't") for w in words(clause)[-REACTION_NEGATION_WINDOW:])
+def _negated_in_clause(text: str, start: int, cues: AnswerCues, window: int) -> bool:
+    """Whether one of the `window` words before `start`, in the same clause, is a negation
+    ("i didn't sleep' and he's right": the "didn't" is another clause's)."""
+    clause = re.split(r"[.,;:!?]| and | but ", text[:start])[-1]
+    return any(w in cues.cue_negations or w.endswith("n't") for w in words(clause)[-window:])
 
 
 def reaction_signals(text: str, cues: Optional[AnswerCues] = None) -> Dict[str, int]:
@@ -292,7 +293,7 @@ def reaction_signals(text: str, cues: Optional[AnswerCues] = None) -> Dict[str, 
     return {
         value: sum(
             1 for p in patterns
-            if any(not _negated_in_clause(normal, m.start(), cues) for m in p.finditer(normal))
+            if any(not _negated_in_clause(normal, m.start(), cues, REACTION_NEGATION_WINDOW) for m in p.finditer(normal))
         )
         for value, patterns in cues.reaction.items()
     }

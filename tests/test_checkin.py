@@ -75,6 +75,19 @@ YES_NO_BUTTONS = [
         ("he teared up at the vet, he's got feelings", "q_joy_pain", "no"),
         ("as soon as i try to open up she changes the topic", "q_intimacy", "yes"),
         ("she loves cuddling on the couch", "q_intimacy", "no"),
+        ("whenever i try to cuddle he says hes too hot and moves", "q_intimacy", "yes"),
+        ("ugh yes, i was crying in the car and he asked what we should eat", "q_misses_hurt", "yes"),
+        ("his coworkers say the same, total closed book", "q_other_settings", "no"),
+        ("only with her sister, never me", "q_other_settings", "yes"),
+        ("he told me i seemed angry and it turned out he was", "q_mixes_feelings", "yes"),
+        ("whenever i try to talk about us she suddenly has a headache", "q_intimacy", "yes"),
+        ("he asks about my day and actually listens", "q_interest", "no"),
+        ("when i say im hurt he checks his phone", "q_interest", "yes"),
+        ("he'll say 'im cranky bc i didnt sleep' and hes right", "q_body_signals", "no"),  # negation in another clause
+        ("she says shes stressed then eats something and shes fine", "q_body_signals", "yes"),
+        ("her stories are full of how she felt", "q_memories", "no"),
+        ("she took it at face value, she misses the cues", "q_misses_hurt", "yes"),
+        ("he says maybe were just not compatible and sleeps on the couch", "q_high_emotion", "yes"),
         ("when i say im sad he switches the channel", "q_interest", "yes"),
         ("when things get heated she drives off to her moms", "q_high_emotion", "yes"),
         ("her sister says the same, she doesnt open up to them either", "q_other_settings", "no"),
@@ -147,6 +160,7 @@ def test_classifier_is_the_last_resort(ranking, value):
         ("she has trouble naming her feelings", "confused"),
         ("he kinda freezes up and says he doesnt know", "confused"),
         ("he freezes me out for days", "avoidant"),
+        ("she goes 'eh i dont care' and asks if i want coffee", "avoidant"),
         ("she says she doesnt know, its fine", "both"),  # 1 to 1
         ("he tries but he cant find the word for it. he doesnt dodge it tho", "confused"),
         ("i dont know, he just shuts down", "avoidant"),  # the negation is another clause's
@@ -297,7 +311,8 @@ def test_a_description_of_the_other_pattern_corrects_the_counted_answer():
 
 
 @pytest.mark.parametrize("text", ["what do u mean", "wdym", "huh? i dont get the question", "can you explain that",
-                                  "sorry what does that mean", "example?"])
+                                  "sorry what does that mean", "example?",
+                                  "wait what does that question even mean"])
 def test_a_request_to_explain_the_question_gets_its_explanation(text):
     turn = interpret("q_memories", msg(text), ["utter_ask_assessment_form_q_memories"], YES_NO_BUTTONS, None)
     assert turn.is_answer and turn.responses == ["utter_explain_q_memories"]
@@ -344,6 +359,7 @@ def test_previous_bot_turn():
         ("continue", "resume"),
         ("ok, let's start", "start_assessment"),
         ("partner check time ugh", "start_assessment"),
+        ("ok lets do it", "start_assessment"),
         ("ugh hes home early, stop for now pls", "stop"),
         ("hold on i have to go find my insurance card, stop for now", "stop"),
         ("he wont stop for a second to listen", None),

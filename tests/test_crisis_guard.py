@@ -71,6 +71,8 @@ POSITIVES = [
     ('thinking about an overdoes of my sleeping pills', 'plan_or_means'),
     ('My husband hits me', 'partner_violence'),
     ('he choked me last night', 'partner_violence'),
+    ('my boyfriend pushed me into the wall last night', 'partner_violence'),  # not "pushed me into therapy"
+    ('he pushed me into a door', 'partner_violence'),
     ('he strangled me until i passed out', 'partner_violence'),
     ('He threatened to kill me', 'partner_violence'),
     ('my boyfriend threatend to kill me if I leave', 'partner_violence'),
@@ -191,6 +193,9 @@ POSITIVES = [
 
 # Everyday English that must not trigger the crisis response.
 NEGATIVES = [
+    'he pushed me into therapy and now hes mad about it',
+    'he pushes me to talk about my feelings',
+    'she pushed me to the edge today lol',
     "my zip is 98801",
     "we need to cut way back on takeout",
     "he cut me off mid sentence again",
