@@ -2,6 +2,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.directory import fields
 from bot.directory import Location, SearchCriteria, get_engine, search_providers
 from bot.directory.models import ProviderRecord
 from bot.directory.upsert import ImportReport, ProviderWriter
@@ -142,6 +143,32 @@ def test_insurance_matching_by_whole_words(engine):
     assert names(only_unlisted) == ["Test Provider Unlisted"]
     assert only_unlisted[0].unconfirmed == ("help_type", "insurance")
     assert len(search_providers(engine, criteria(insurance=None), limit=10)) == 4
+
+
+def test_insurers_are_found_by_the_names_people_type(engine):
+    add(engine,
+        provider("Test Provider Anthem", insurance=frozenset({"anthem blue cross"})),
+        provider("Test Provider BCBS", insurance=frozenset({fields.insurance_name("BCBS of Texas")})),
+        provider("Test Provider UHC", insurance=frozenset({fields.insurance_name("United Health Care")})),
+        provider("Test Provider Aetna", insurance=frozenset({"aetna"})))
+    both_blues = ["Test Provider Anthem", "Test Provider BCBS"]
+    for typed in ("bcbs", "Blue Cross Blue Shield of Illinois", "blue cross"):
+        assert sorted(names(search_providers(engine, criteria(insurance=typed)))) == both_blues
+    assert names(search_providers(engine, criteria(insurance="uhc"))) == ["Test Provider UHC"]
+    assert names(search_providers(engine, criteria(insurance="aetana"))) == ["Test Provider Aetna"]  # a typo
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("BCBS", "blue cross blue shield"),
+    ("Blue Cross Blue Shield of Illinois", "blue cross blue shield"),
+    ("united health care", "unitedhealthcare"),
+    ("kaiser", "kaiser permanente"),
+    ("aetana", "aetna"),
+    ("Aetna Medicare", "aetna medicare"),   # another plan: kept
+    ("Some Local Plan", "some local plan"),
+])
+def test_insurance_name(typed, stored):
+    assert fields.insurance_name(typed) == stored
 
 
 def test_roster_before_nppes_when_otherwise_equal(engine):

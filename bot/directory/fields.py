@@ -1,10 +1,19 @@
 """Value checks shared by the importers. Each raises FieldError with a reason."""
 from __future__ import annotations
 
+import difflib
 import re
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import yaml
+
 from bot.directory.locations import STATE_NAMES, state_code
+
+INSURERS_FILE = Path(__file__).with_name("insurers.yml")
+# How close a typed name must be to a known insurer's ("aetana" ~ "aetna": 0.91).
+_TYPO_CUTOFF = 0.85
 
 NON_DIGITS = re.compile(r"\D")
 _ZIP = re.compile(r"(\d{5})(?:-?\d{4})?")
@@ -91,6 +100,38 @@ def web_url(value: str) -> str | None:
     return text
 
 
+@lru_cache(maxsize=1)
+def _insurer_names() -> dict[str, str]:
+    """Every name in insurers.yml (stored names and what people type) -> the stored name."""
+    raw = yaml.safe_load(INSURERS_FILE.read_text(encoding="utf-8"))
+    return {
+        " ".join(_NOT_INSURANCE_CHARACTERS.sub(" ", name.lower()).split()): stored
+        for stored, typed in raw.items()
+        for name in (stored, *typed)
+    }
+
+
+@lru_cache(maxsize=1)
+def _in_state_suffix() -> re.Pattern[str]:
+    """" of illinois", " in texas": the state part of a regional plan's name."""
+    names = "|".join(re.escape(name.lower()) for name in STATE_NAMES.values())
+    return re.compile(rf"\s+(?:of|in)\s+(?:{names})$")
+
+
+def insurer_names(stored: str) -> tuple[str, ...]:
+    """A stored insurer name and the names people type for it (just `stored` for others)."""
+    return (stored, *sorted(name for name, known in _insurer_names().items() if known == stored and name != stored))
+
+
 def insurance_name(value: str) -> str:
-    """Lower-case words separated by single spaces; punctuation becomes a space."""
-    return " ".join(_NOT_INSURANCE_CHARACTERS.sub(" ", value.lower()).split())
+    """Lower-case words separated by single spaces (punctuation becomes a space), with the
+    name people type for a known insurer, a typo of it or its regional name turned into
+    the stored one (insurers.yml): "BCBS of Illinois" -> "blue cross blue shield"."""
+    name = " ".join(_NOT_INSURANCE_CHARACTERS.sub(" ", value.lower()).split())
+    known = _insurer_names()
+    regional = _in_state_suffix().sub("", name)
+    for candidate in (name, regional):
+        if candidate in known:
+            return known[candidate]
+    close = difflib.get_close_matches(regional, known, n=1, cutoff=_TYPO_CUTOFF) if len(regional) >= 5 else []
+    return known[close[0]] if close else name

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import Text, and_, case, false, func, literal, or_, select, true, type_coerce
 from sqlalchemy.engine import Engine
 
-from bot.directory.fields import insurance_name
+from bot.directory.fields import insurance_name, insurer_names
 from bot.directory.locations import Location
 from bot.directory.models import APPROACHES, HELP_TYPES, SET_DELIMITER, providers
 from bot.directory.taxonomy import MARRIAGE_AND_FAMILY_THERAPIST, PRESCRIBER, clinician_words
@@ -84,11 +84,12 @@ def _contains(column_name: str, member: str):
 
 
 def _lists_plan(plan: str):
-    """Some listed plan has the words of `plan` in a row ("aetna" in "aetna medicare")."""
+    """Some listed plan has the words of `plan`, or of a name people type for that insurer,
+    in a row ("aetna" in "aetna medicare", "blue cross" in "anthem blue cross")."""
     d = SET_DELIMITER
     column = _raw("insurance")
-    return or_(*(column.like(p) for p in
-                 (f"%{d}{plan}{d}%", f"%{d}{plan} %", f"% {plan}{d}%", f"% {plan} %")))
+    return or_(*(column.like(p) for name in insurer_names(plan) for p in
+                 (f"%{d}{name}{d}%", f"%{d}{name} %", f"% {name}{d}%", f"% {name} %")))
 
 
 def _build_query(criteria: SearchCriteria, limit: int):
