@@ -38,6 +38,7 @@ from bot.therapist_form import (
     telehealth_from,
 )
 from bot.therapist_preferences import (
+    asks_what_options_mean,
     parse_approach,
     parse_help_type,
     parse_insurance,
@@ -93,9 +94,10 @@ class ValidateTherapistForm(FormValidationAction):
         latest = tracker.latest_message or {}
         message = Message.from_parse(latest.get("text"), latest)
         steers = is_control(message) and message.intent != "find_therapist"
-        if is_answer_turn(tracker.events, self.form_name()) and (steers or asks_the_bot(message)):
+        requested = tracker.get_slot("requested_slot")
+        asks = asks_the_bot(message) and not changed_answer(message.text, requested, tracker.current_slot_values())
+        if is_answer_turn(tracker.events, self.form_name()) and (steers or asks):
             # The pending question's free-text mapping took the message; it was no answer.
-            requested = tracker.get_slot("requested_slot")
             undo = [SlotSet(requested, None)] if requested else []
             return undo + [ActionExecutionRejected(self.form_name())]
         events = await super().run(dispatcher, tracker, domain)
@@ -210,6 +212,10 @@ class ValidateTherapistForm(FormValidationAction):
     def validate_approach(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if asks_what_options_mean(str(value)):
+            # "idk what any of that is, what do those mean": explained, then asked again
+            dispatcher.utter_message(response="utter_explain_approaches")
+            return {"approach": None}
         return self._accept("approach", parse_approach(str(value)), dispatcher, tracker)
 
     def validate_insurance(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.checkin import Message, asks_the_bot
+from bot.directory.fields import known_insurers
 from bot.directory.locations import AmbiguousPlace, Location, OutsideUS, read_place
 from bot.therapist_preferences import parse_approach, parse_help_type
 
@@ -38,13 +39,6 @@ _INSURANCE_PATTERNS = (
                r"(?!(?:to|a|an|the|my|his|her|our|their|your|no|any|some|i|we|he|she|they|you|it)\b)"
                r"([a-z][a-z&' -]{1,30}?)\s+(?:insurance|coverage|health plan)\b"),
     re.compile(r"\binsurance (?:is|plan is|through|with)\s+([a-z][a-z&' -]{1,30}?)(?:[.,!;]|$| and | but )"),
-)
-# Health insurers people name without saying "insurance" ("i have aetna", "takes humana").
-_INSURERS = re.compile(
-    r"\b(aetna|cigna|united ?health ?care|uhc|humana|kaiser( permanente)?|anthem|"
-    r"blue cross( blue shield)?|blue shield|bcbs|medicaid|medicare|tricare|oscar|molina|"
-    r"ambetter|harvard pilgrim|highmark|optum|magellan|carefirst|premera|regence|emblem ?health|"
-    r"health ?net|wellcare|tufts|geisinger|priority health|medical mutual)\b"
 )
 # A state's code in capitals after "in" / "near", in a message about the search.
 _STATE_CODE_IN = re.compile(r"\b(?:in|near|around) ([A-Z]{2})\b")
@@ -120,7 +114,7 @@ def insurance_in(text: str) -> Optional[str]:
         match = pattern.search(text)
         if match and match.group(1).strip() not in ("my", "our", "the", "any", "some", "an", "a"):
             return re.sub(r"^(?:my|our|the) ", "", match.group(1).strip())
-    insurer = _INSURERS.search(text)
+    insurer = known_insurers().search(text)  # named without "insurance": "i have aetna"
     return insurer.group(0) if insurer else None
 
 

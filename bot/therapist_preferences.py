@@ -8,8 +8,9 @@ from typing import Optional
 from bot.answers import read_yes_no
 
 HELP_TYPES = {
-    "individual": ("individual", "just me", "only me", "me only", "myself", "for me", "solo",
-                   "one on one", "1:1"),
+    # not "for me" alone: "can u look for a therapist for me" says nothing about the kind
+    "individual": ("individual", "just me", "only me", "me only", "myself", "just for me",
+                   "only for me", "its for me", "it's for me", "for me only", "solo", "one on one", "1:1"),
     "couples": ("couple", "couples", "both of us", "together", "marriage", "marital", "relationship",
                 "for us", "us both", "we both", "me and my", "me n my", "me & my", "me + my",
                 "my partner and i", "my husband and i", "my wife and i", "my bf and i",
@@ -78,9 +79,29 @@ def _match_choice(text: str, choices: dict[str, tuple[str, ...]]) -> Optional[st
     return found.pop() if len(found) == 1 else None
 
 
+# A whole answer that means "individual" only as an answer ("for me"), not in a sentence.
+INDIVIDUAL_ALONE = ("for me", "me", "for myself", "for me please", "me please")
+
+
 def parse_help_type(text: str) -> Optional[str]:
     """'individual' or 'couples', or None when the answer is neither (or both)."""
+    if _normalise(text).strip(" .!") in INDIVIDUAL_ALONE:
+        return "individual"
     return _match_choice(text, HELP_TYPES)
+
+
+# "what do those mean", "whats the difference", "what are those": the options need explaining.
+OPTIONS_EXPLAINED = re.compile(
+    r"\bwhat (do|does) (those|these|they|them|any of (those|these|them|that)|that|it) (even |all )?mean"
+    r"|\bwhat (are|r) (those|these|they|the options|the differences?)\b"
+    r"|\bwhat'?s the difference\b|\bwhats the difference\b|\bexplain (them|those|these|the options)\b"
+    r"|\b(idk|i don't know|i dont know|no idea) what (any of )?(those|these|that|them) (is|are|mean)"
+)
+
+
+def asks_what_options_mean(text: str) -> bool:
+    """Whether an answer asks what the offered options are ("idk what any of that is")."""
+    return OPTIONS_EXPLAINED.search(_normalise(text).replace("\u2019", "'")) is not None
 
 
 def parse_approach(text: str) -> Optional[str]:

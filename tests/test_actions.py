@@ -212,6 +212,7 @@ async def validate(slot: str, text: str, dispatcher, domain) -> List[Dict[str, A
         ("help_type", "me n my gf", "couples"),
         ("help_type", "my bf and i", "couples"),
         ("help_type", "for me and my husband", "couples"),  # not "for me"
+        ("help_type", "for me", "individual"),  # as the whole answer
         ("help_type", "both individual and couples", None),
         ("approach", "acceptance and commitment therapy", "act"),
         ("approach", "behavioral activation", "behavioral_activation"),
@@ -267,6 +268,25 @@ async def test_a_place_several_states_share_asks_for_the_state_then_combines(dis
     # a state after any other reply is just the state
     events = await ValidateTherapistForm().run(dispatcher, answered_kentucky("utter_invalid_location"), domain)
     assert SlotSet("location", "KY") in events
+
+
+async def test_asking_what_the_approaches_mean_explains_them_and_asks_again(dispatcher, domain):
+    events = await validate("approach", "idk what any of that is tbh, what do those mean", dispatcher, domain)
+    assert SlotSet("approach", None) in events
+    assert responses(dispatcher) == ["utter_explain_approaches"]
+
+
+async def test_a_changed_answer_is_taken_even_when_it_reads_like_a_question(dispatcher, domain):
+    text = "wait actually can we do couples instead??"
+    t = tracker(
+        slots={"requested_slot": "approach", "approach": text, "help_type": "individual", "location": "CO"},
+        text=text, intent="ask_rituals", active_loop="therapist_form",
+        events=[{"event": "user", "text": text}, {"event": "slot", "name": "approach", "value": text}],
+    )
+    t.latest_message["intent"]["confidence"] = 0.9
+    events = await ValidateTherapistForm().run(dispatcher, t, domain)
+    assert SlotSet("help_type", "couples") in events
+    assert not any(e.get("event") == "action_execution_rejected" for e in events)
 
 
 async def test_a_reply_that_changes_an_earlier_answer_changes_it_and_asks_again(dispatcher, domain):

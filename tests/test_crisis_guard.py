@@ -73,6 +73,8 @@ POSITIVES = [
     ('he choked me last night', 'partner_violence'),
     ('my boyfriend pushed me into the wall last night', 'partner_violence'),  # not "pushed me into therapy"
     ('he pushed me into a door', 'partner_violence'),
+    ('he keeps his gun on the table when we argue', 'partner_violence'),
+    ('she waves the knife around when we fight', 'partner_violence'),
     ('he strangled me until i passed out', 'partner_violence'),
     ('He threatened to kill me', 'partner_violence'),
     ('my boyfriend threatend to kill me if I leave', 'partner_violence'),
@@ -193,6 +195,8 @@ POSITIVES = [
 
 # Everyday English that must not trigger the crisis response.
 NEGATIVES = [
+    'he has a gun for hunting',
+    'we argued about his knife collection',
     'he pushed me into therapy and now hes mad about it',
     'he pushes me to talk about my feelings',
     'she pushed me to the edge today lol',

@@ -23,6 +23,7 @@ from bot.therapist_form import (
     ("I have insurance", None),
     ("find a couples therapist", None),
     ("hold on i have to go find my insurance card, stop for now", None),
+    ("and i have providence if that matters", "providence"),  # a known insurer (insurers.yml)
 ])
 def test_insurance_in(text, expected):
     assert insurance_in(text) == expected
@@ -50,6 +51,8 @@ def test_only_messages_about_the_search_give_the_kind_of_help():
     assert help_type_from(messages_since_last_search(events)) is None
     events.append(user("i'd like a therapist for my husband and i"))
     assert help_type_from(messages_since_last_search(events)) == "couples"
+    # "for me" in a request is who is asking, not the kind of help
+    assert help_type_from(messages_since_last_search([user("can u look for a therapist for me", "find_therapist")])) is None
 
 
 def test_a_question_to_the_bot_is_not_about_the_search():

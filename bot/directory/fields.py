@@ -118,6 +118,13 @@ def _in_state_suffix() -> re.Pattern[str]:
     return re.compile(rf"\s+(?:of|in)\s+(?:{names})$")
 
 
+@lru_cache(maxsize=1)
+def known_insurers() -> re.Pattern[str]:
+    """Any insurer name of insurers.yml, as whole words in lower-case text."""
+    names = sorted(_insurer_names(), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
+
+
 def insurer_names(stored: str) -> tuple[str, ...]:
     """A stored insurer name and the names people type for it (just `stored` for others)."""
     return (stored, *sorted(name for name, known in _insurer_names().items() if known == stored and name != stored))

@@ -28,6 +28,8 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence
 
 import yaml
 
+from bot.directory.fields import insurance_name
+
 CONVERSATIONS_DIR = Path(__file__).resolve().parents[1] / "conversations"
 FORMS = ("assessment_form", "therapist_form")
 # Replies that say the bot did not understand the message.
@@ -167,6 +169,9 @@ def value_matches(slot: str, actual: Any, expected: Any) -> bool:
         return True
     if expected is None:
         return actual is None
+    if slot == "insurance" and isinstance(actual, str) and isinstance(expected, str):
+        # the same insurer however it is written ("bcbs" / "Blue Cross Blue Shield of IL")
+        return insurance_name(actual) == insurance_name(expected)
     if isinstance(actual, str) and isinstance(expected, str):
         return actual.strip().lower() == expected.strip().lower()
     return actual == expected
