@@ -276,26 +276,26 @@ async def test_asking_what_the_approaches_mean_explains_them_and_asks_again(disp
     assert responses(dispatcher) == ["utter_explain_approaches"]
 
 
-async def test_a_changed_answer_is_taken_even_when_it_reads_like_a_question(dispatcher, domain):
-    text = "wait actually can we do couples instead??"
+def answer_to_approach(text: str, intent: str, confidence: float = 1.0) -> Tracker:
+    """The therapist form asking for the approach, the kind of help already "individual"."""
     t = tracker(
         slots={"requested_slot": "approach", "approach": text, "help_type": "individual", "location": "CO"},
-        text=text, intent="ask_rituals", active_loop="therapist_form",
+        text=text, intent=intent, active_loop="therapist_form",
         events=[{"event": "user", "text": text}, {"event": "slot", "name": "approach", "value": text}],
     )
-    t.latest_message["intent"]["confidence"] = 0.9
+    t.latest_message["intent"]["confidence"] = confidence
+    return t
+
+
+async def test_a_changed_answer_is_taken_even_when_it_reads_like_a_question(dispatcher, domain):
+    t = answer_to_approach("wait actually can we do couples instead??", "ask_rituals", 0.9)
     events = await ValidateTherapistForm().run(dispatcher, t, domain)
     assert SlotSet("help_type", "couples") in events
     assert not any(e.get("event") == "action_execution_rejected" for e in events)
 
 
 async def test_a_reply_that_changes_an_earlier_answer_changes_it_and_asks_again(dispatcher, domain):
-    text = "wait actually can we make it couples, he just texted me that hed go"
-    t = tracker(
-        slots={"requested_slot": "approach", "approach": text, "help_type": "individual", "location": "OR"},
-        text=text, intent="nlu_fallback", active_loop="therapist_form",
-        events=[{"event": "user", "text": text}, {"event": "slot", "name": "approach", "value": text}],
-    )
+    t = answer_to_approach("wait actually can we make it couples, he just texted me that hed go", "nlu_fallback")
     events = await ValidateTherapistForm().run(dispatcher, t, domain)
     assert SlotSet("help_type", "couples") in events and SlotSet("approach", None) in events
     assert responses(dispatcher) == ["utter_therapist_answer_changed"]

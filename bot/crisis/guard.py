@@ -45,12 +45,6 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import (
-    ENTITIES,
-    ENTITY_ATTRIBUTE_END,
-    ENTITY_ATTRIBUTE_START,
-    ENTITY_ATTRIBUTE_TYPE,
-    ENTITY_ATTRIBUTE_VALUE,
-    EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -68,7 +62,7 @@ from bot.crisis.scorer import (
     nlu_examples,
     scorer_data_fingerprint,
 )
-from bot.nlu.intent_override import drop_intent, force_intent
+from bot.nlu.intent_override import add_entity, drop_intent, force_intent
 
 logger = logging.getLogger(__name__)
 
@@ -266,14 +260,8 @@ class CrisisGuard(GraphComponent):
             unprefixed = strip_intent_prefix(text)
             offset = text.find(unprefixed)
             message.set(TEXT, unprefixed)
-        entities = [
-            {
-                ENTITY_ATTRIBUTE_TYPE: CRISIS_CONTEXT_ENTITY,
-                ENTITY_ATTRIBUTE_VALUE: tag,
-                ENTITY_ATTRIBUTE_START: match.start_char - offset,
-                ENTITY_ATTRIBUTE_END: match.end_char - offset,
-                EXTRACTOR: self.__class__.__name__,
-            }
-            for tag in sorted(match.tags)
-        ]
-        message.set(ENTITIES, (message.get(ENTITIES) or []) + entities, add_to_output=True)
+        for tag in sorted(match.tags):
+            add_entity(
+                message, CRISIS_CONTEXT_ENTITY, tag,
+                match.start_char - offset, match.end_char - offset, type(self).__name__,
+            )

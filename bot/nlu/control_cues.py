@@ -26,20 +26,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import (
-    ENTITIES,
-    ENTITY_ATTRIBUTE_END,
-    ENTITY_ATTRIBUTE_START,
-    ENTITY_ATTRIBUTE_TYPE,
-    ENTITY_ATTRIBUTE_VALUE,
-    EXTRACTOR,
-    INTENT,
-    INTENT_NAME_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.intent_override import force_intent
+from bot.nlu.intent_override import add_entity, force_intent
 
 CUES_FILE = Path(__file__).with_name("control_cues.yml")
 FALLBACK_INTENT = "nlu_fallback"
@@ -146,19 +136,9 @@ class ControlCues(GraphComponent):
             else:
                 self._drop_unsupported(message, text.lower())
             if moves_on(text):
-                self._mark_moving_on(message, text)
+                # False: the value safety_focus takes from it (domain.yml)
+                add_entity(message, MOVING_ON_ENTITY, False, 0, len(text), type(self).__name__)
         return messages
-
-    @classmethod
-    def _mark_moving_on(cls, message: Message, text: str) -> None:
-        entity = {
-            ENTITY_ATTRIBUTE_TYPE: MOVING_ON_ENTITY,
-            ENTITY_ATTRIBUTE_VALUE: False,
-            ENTITY_ATTRIBUTE_START: 0,
-            ENTITY_ATTRIBUTE_END: len(text),
-            EXTRACTOR: cls.__name__,
-        }
-        message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
 
     @staticmethod
     def _drop_unsupported(message: Message, text: str) -> None:

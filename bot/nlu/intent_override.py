@@ -1,8 +1,15 @@
-"""Setting a message's intent from a rule, the way Rasa's FallbackClassifier does."""
+"""Setting a message's intent from a rule, the way Rasa's FallbackClassifier does, and
+adding an entity a rule found."""
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -37,3 +44,15 @@ def drop_intent(message: Message, intent: str, fallback: str, threshold: float) 
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
     else:
         force_intent(message, fallback, drop=(intent,))
+
+
+def add_entity(message: Message, entity: str, value: Any, start: int, end: int, extractor: str) -> None:
+    """Adds an entity (with its span and the component that found it) to the message."""
+    found = {
+        ENTITY_ATTRIBUTE_TYPE: entity,
+        ENTITY_ATTRIBUTE_VALUE: value,
+        ENTITY_ATTRIBUTE_START: start,
+        ENTITY_ATTRIBUTE_END: end,
+        EXTRACTOR: extractor,
+    }
+    message.set(ENTITIES, [*(message.get(ENTITIES) or []), found], add_to_output=True)
