@@ -95,7 +95,10 @@ class ValidateTherapistForm(FormValidationAction):
         message = Message.from_parse(latest.get("text"), latest)
         steers = is_control(message) and message.intent != "find_therapist"
         requested = tracker.get_slot("requested_slot")
-        asks = asks_the_bot(message) and not changed_answer(message.text, requested, tracker.current_slot_values())
+        asks = asks_the_bot(message) and not (
+            changed_answer(message.text, requested, tracker.current_slot_values())
+            or (requested == "approach" and asks_what_options_mean(message.text))
+        )
         if is_answer_turn(tracker.events, self.form_name()) and (steers or asks):
             # The pending question's free-text mapping took the message; it was no answer.
             undo = [SlotSet(requested, None)] if requested else []

@@ -348,6 +348,18 @@ def looks_like_question(text: str) -> bool:
     return not (tokens[0] in WH_WORDS and len(tokens) > 1 and tokens[1] in SUBJECTS)
 
 
+# A request for information that is not phrased as a question ("tell me more about act").
+REQUEST = re.compile(
+    r"\b(tell me|explain|i('d| would)? (want|like|wanna|need) to (know|learn|understand|hear)|"
+    r"(more|info|information|read) (about|on)|what about)\b"
+)
+
+
+def looks_like_request(text: str) -> bool:
+    """Whether a message asks for information without a question ("tell me about act")."""
+    return REQUEST.search(normalise(text)) is not None
+
+
 SELF_WORDS = frozenset({"i", "i'm", "im", "i've", "ive", "i'd", "me", "myself", "my"})
 SPEECH = r"(says?|said|goes|went|is like|was like|tells me|told me|texted|thinks|thought)"
 

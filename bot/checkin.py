@@ -24,6 +24,7 @@ from bot.answers import (
     chosen_option,
     correction_kind,
     looks_like_question,
+    looks_like_request,
     read_reaction,
     read_yes_no,
 )
@@ -154,7 +155,7 @@ def asks_the_bot(message: Message) -> bool:
     return (
         (message.intent or "").startswith(DIGRESSION_PREFIXES)
         and message.confidence >= DIGRESSION_CONFIDENCE
-        and looks_like_question(message.text)
+        and (looks_like_question(message.text) or looks_like_request(message.text))
     )
 
 
@@ -162,8 +163,11 @@ def _is_digression(message: Message) -> bool:
     if message.intent == ABOUT_SELF and about_partner(message.text):
         return False  # "she says 'i don't know what i felt'" quotes the partner
     intent = message.intent or ""
-    is_other = intent in DIGRESSION_INTENTS or intent.startswith(DIGRESSION_PREFIXES)
-    return is_other and message.confidence >= DIGRESSION_CONFIDENCE
+    if intent.startswith(DIGRESSION_PREFIXES):
+        # a question or request, not a description the classifier took for one ("when i
+        # try to talk about us she suddenly needs to shower": not a request for tips)
+        return asks_the_bot(message)
+    return intent in DIGRESSION_INTENTS and message.confidence >= DIGRESSION_CONFIDENCE
 
 
 def _chosen(message: Message, buttons: Sequence[Mapping[str, Any]]) -> Optional[Reading]:

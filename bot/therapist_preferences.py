@@ -94,7 +94,8 @@ def parse_help_type(text: str) -> Optional[str]:
 OPTIONS_EXPLAINED = re.compile(
     r"\bwhat (do|does) (those|these|they|them|any of (those|these|them|that)|that|it) (even |all )?mean"
     r"|\bwhat (are|r) (those|these|they|the options|the differences?)\b"
-    r"|\bwhat'?s the difference\b|\bwhats the difference\b|\bexplain (them|those|these|the options)\b"
+    r"|\bwhat'?s the difference( between (them|those|these|the (options|approaches|therapies|types)))?\s*[?.!]*$"
+    r"|\bexplain (them|those|these|the options)\b"
     r"|\b(idk|i don't know|i dont know|no idea) what (any of )?(those|these|that|them) (is|are|mean)"
 )
 

@@ -294,6 +294,12 @@ async def test_a_changed_answer_is_taken_even_when_it_reads_like_a_question(disp
     assert not any(e.get("event") == "action_execution_rejected" for e in events)
 
 
+async def test_whats_the_difference_at_the_approach_question_is_about_the_approaches(dispatcher, domain):
+    events = await ValidateTherapistForm().run(dispatcher, answer_to_approach("whats the difference", "ask_difference", 0.9), domain)
+    assert SlotSet("approach", None) in events
+    assert responses(dispatcher) == ["utter_explain_approaches"]
+
+
 async def test_a_reply_that_changes_an_earlier_answer_changes_it_and_asks_again(dispatcher, domain):
     t = answer_to_approach("wait actually can we make it couples, he just texted me that hed go", "nlu_fallback")
     events = await ValidateTherapistForm().run(dispatcher, t, domain)

@@ -87,6 +87,8 @@ YES_NO_BUTTONS = [
         ("she says shes stressed then eats something and shes fine", "q_body_signals", "yes"),
         ("her stories are full of how she felt", "q_memories", "no"),
         ("she took it at face value, she misses the cues", "q_misses_hurt", "yes"),
+        ("she notices, she just doesnt say anything", "q_misses_hurt", "no"),
+        ("he never notices", "q_misses_hurt", "yes"),
         ("he says maybe were just not compatible and sleeps on the couch", "q_high_emotion", "yes"),
         ("when i say im sad he switches the channel", "q_interest", "yes"),
         ("when things get heated she drives off to her moms", "q_high_emotion", "yes"),
@@ -109,6 +111,7 @@ def test_read_yes_no(text, question, value):
     ("act i think? the acceptance and commitment one", False),  # a hedge, not a question
     ("is it act maybe?", True),
     ("how i feel just doesn't seem to matter to him", False),  # a description
+    ("wait sorry what does alexithymia mean", True),  # after "wait sorry"
     ("how do i get him to open up", True),
     ("why he never talks to me?", True),
 ])
@@ -223,6 +226,15 @@ def test_interpret_unclear_asks_again_then_offers_the_options():
 )
 def test_interpret_steps_aside_for_questions_and_requests(text, intent, confidence):
     assert not interpret("q_memories", msg(text, intent, confidence), [], [], None).is_answer
+
+
+def test_a_description_the_classifier_took_for_a_question_is_read_as_an_answer():
+    # ask_communication_tips at 0.8, but nothing is asked: the answer is unclear, not a detour
+    text = "when i try to talk about us she suddenly needs to shower"
+    assert interpret("q_mixes_feelings", msg(text, "ask_communication_tips", 0.8), [], [], None).is_answer
+    # a request without a question mark is still a detour
+    request = msg("tell me more about schema therapy", "ask_schema_therapy", 0.9)
+    assert not interpret("q_mixes_feelings", request, [], [], None).is_answer
 
 
 def test_delete_needs_a_deletion_word():
