@@ -52,12 +52,13 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().lower())
 
 
-def _contains_phrase(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text) is not None
-
-
 def _phrase_spans(text: str, phrase: str) -> list[tuple[int, int]]:
+    """Where the phrase stands in the text as whole words."""
     return [m.span() for m in re.finditer(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text)]
+
+
+def _contains_phrase(text: str, phrase: str) -> bool:
+    return bool(_phrase_spans(text, phrase))
 
 
 def _match_choice(text: str, choices: dict[str, tuple[str, ...]]) -> Optional[str]:
