@@ -23,7 +23,7 @@ from bot.directory.locations import (
     warm_up,
 )
 from bot.directory.npi_registry import GROUPS_FOR_HELP
-from bot.directory.registry_prefetch import prefetching_registry_from_env
+from bot.directory.registry_prefetch import ConversationRegistry, prefetching_registry_from_env
 from bot.therapist_form import (
     WHICH_STATE_RESPONSE,
     UserMessage,
@@ -64,6 +64,12 @@ SKIP_ANSWERS = ("skip", "pass", "next", "national options", "none", "no idea", "
 directory_engine = lru_cache(maxsize=1)(get_engine)
 # One live registry per process (its prefetched searches live in it), made on first use.
 live_registry = lru_cache(maxsize=1)(prefetching_registry_from_env)
+
+
+def conversation_registry(tracker: Tracker) -> Optional[ConversationRegistry]:
+    """The live registry as this conversation sees it (its own prefetched searches)."""
+    registry = live_registry()
+    return None if registry is None else registry.for_conversation(tracker.sender_id)
 # Load the ZIP Code data when the action server starts, not in a user's turn.
 warm_up()
 
@@ -111,7 +117,7 @@ class ValidateTherapistForm(FormValidationAction):
     def _prefetch_registry_search(tracker: Tracker, events: List[EventType]) -> None:
         """Once the place and the kind of help are known, starts the live registry search
         (the only answers it uses), so the search turn does not wait for it."""
-        registry = live_registry()
+        registry = conversation_registry(tracker)
         if registry is None:
             return
         slots = {slot: tracker.get_slot(slot) for slot in ("location", "help_type")}
@@ -250,7 +256,7 @@ class ActionSearchTherapists(Action):
             if criteria is None:
                 dispatcher.utter_message(response="utter_therapists_none")
             else:
-                for reply in await search(criteria, directory_engine, live_registry()):
+                for reply in await search(criteria, directory_engine, conversation_registry(tracker)):
                     dispatcher.utter_message(response=reply.response, **reply.values)
         # Clear the answers so a later search asks again.
         return [SlotSet(slot, None) for slot in FORM_SLOTS]

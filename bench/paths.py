@@ -17,6 +17,11 @@ OURS: dict[str, list[str]] = {
     "crisis": ["hi", "I want to kill myself"],
 }
 
+# What the report's targets compare: the crisis path and its crisis message, the check-in.
+CRISIS_PATH = "crisis"
+CRISIS_MESSAGE = OURS[CRISIS_PATH][-1]
+CHECK_IN_PATH = "assessment"
+
 # The stories and rules `rasa init` ships: happy path, both sad paths, bot challenge.
 STOCK: dict[str, list[str]] = {
     "happy": ["hi", "I am great", "bye"],

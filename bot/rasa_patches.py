@@ -1,20 +1,27 @@
-"""Small, pinned performance patches to Rasa 3.6.21, applied when the Rasa server loads the model.
+"""Small, pinned patches to Rasa 3.6.21, applied when the Rasa server loads the model.
 
-``RemoteAction._validate_action_result`` checks every action-server response with
-``jsonschema.validate``, which first re-checks the whole events schema against the
-JSON-Schema meta-schema and builds a new validator - on every custom action call. In a
-cProfile of our server under load this was about 40 % of the Rasa process's time on turns
-that call the action server (bench/README.md). The patch builds the validator once and
-keeps everything else identical: the same schema (``RemoteAction.action_response_format_spec``),
-the same error chosen (``jsonschema.exceptions.best_match``), the same message appended.
+1. ``RemoteAction._validate_action_result`` checks every action-server response with
+   ``jsonschema.validate``, which first re-checks the whole events schema against the
+   JSON-Schema meta-schema and builds a new validator - on every custom action call. In a
+   cProfile of our server under load this was about 40 % of the Rasa process's time on turns
+   that call the action server (bench/README.md). The patch builds the validator once and
+   keeps everything else identical: the same schema (``RemoteAction.action_response_format_spec``),
+   the same error chosen (``jsonschema.exceptions.best_match``), the same message appended.
+2. ``Agent.handle_message`` waits for the conversation's lock (and with it a place at the turn
+   gate, bot.storage.turn_gate) before the message is read. The patch reads the message (the
+   same NLU call Rasa makes, ``MessageProcessor.parse_message``) first and hands the result
+   on in ``UserMessage.parse_data``, which Rasa then uses instead of reading it again; a
+   crisis message's turn is marked urgent and is let in before the turns waiting for a place.
+   Our NLU components do not read the tracker, so reading before the lock gives the same
+   result. With an HTTP interpreter configured, Rasa's own order is kept.
 
-It is applied by importing :mod:`bot.policies` (config.yml names
+They are applied by importing :mod:`bot.policies` (config.yml names
 ``bot.policies.delete_confirm.DeleteConfirmPolicy``, so every process that loads the model -
-each Sanic worker included - imports it). It replaces the method only when the installed
-Rasa is the pinned version and the method's source is the one this patch was written
-against (tests/test_rasa_patches.py fails when either changes); otherwise it leaves Rasa
-alone and logs a warning. Set ``BOT_RASA_PATCHES=off`` to serve stock Rasa (for A/B
-measurements or if the patch is ever suspected).
+each Sanic worker included - imports it). A method is replaced only when the installed Rasa
+is the pinned version and the method's source is the one its patch was written against
+(tests/test_rasa_patches.py fails when either changes); otherwise Rasa is left alone and a
+warning logged. Set ``BOT_RASA_PATCHES=off`` to serve stock Rasa (for A/B measurements or if
+a patch is ever suspected).
 """
 
 from __future__ import annotations
@@ -23,25 +30,44 @@ import hashlib
 import inspect
 import logging
 import os
-from typing import Any, Callable, Dict, Optional, Text
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Text
 
 import rasa
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
 from rasa.shared.constants import DOCS_BASE_URL
+
+from bot.crisis.intent import is_crisis_parse
+from bot.storage.turn_gate import urgent_turn
 
 logger = logging.getLogger(__name__)
 
 PINNED_RASA_VERSION = "3.6.21"
-# sha256 of inspect.getsource(RemoteAction._validate_action_result) in rasa 3.6.21.
-PINNED_SOURCE_SHA256 = "f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42"
 SWITCH_ENV = "BOT_RASA_PATCHES"
 
-STOCK_VALIDATE_ACTION_RESULT: Callable[[RemoteAction, Dict[Text, Any]], bool] = (
-    RemoteAction._validate_action_result
-)
 _validator: Optional[Any] = None
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One method of a Rasa class replaced by ours, pinned to the stock method's source."""
+
+    owner: type
+    name: str
+    stock: Callable[..., Any]
+    stock_sha256: str  # sha256 of inspect.getsource(stock) in the pinned Rasa
+    replacement: Callable[..., Any]
+
+    def installed(self) -> bool:
+        return getattr(self.owner, self.name) is self.replacement
+
+    def applies(self) -> bool:
+        """True when the installed Rasa is the one the patch was written against."""
+        return rasa.__version__ == PINNED_RASA_VERSION and source_sha256(self.stock) == self.stock_sha256
 
 
 def source_sha256(function: Callable[..., Any]) -> str:
@@ -74,27 +100,45 @@ def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
     raise error
 
 
-def patch_applies() -> bool:
-    """True when the installed Rasa is the one the patch was written against."""
-    return (
-        rasa.__version__ == PINNED_RASA_VERSION
-        and source_sha256(STOCK_VALIDATE_ACTION_RESULT) == PINNED_SOURCE_SHA256
-    )
+async def handle_message_read_first(self: Agent, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:
+    """``Agent.handle_message`` that reads the message before waiting for its turn, and lets
+    a crisis message's turn in first."""
+    if not self.is_ready():
+        logger.info("Ignoring message as there is no agent to handle it.")
+        return None
+    processor = self.processor
+    assert processor is not None  # is_ready() checks it
+    if message.parse_data is None and processor.http_interpreter is None:
+        message.parse_data = await processor.parse_message(message)
+    with urgent_turn(is_crisis_parse(message.parse_data)):
+        async with self.lock_store.lock(message.sender_id):
+            return await processor.handle_message(message)
+
+
+PATCHES = (
+    Patch(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result,
+          "f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42", validate_action_result),
+    Patch(Agent, "handle_message", Agent.handle_message,
+          "ba53507e4d5532a38d3615aa1968deba6a8086e4fb9601b1526749b132c06308", handle_message_read_first),
+)
 
 
 def apply_patches() -> bool:
-    """Install the patch (idempotent); True when Rasa now runs the patched method."""
+    """Install the patches (idempotent); True when Rasa now runs every patched method."""
     if os.environ.get(SWITCH_ENV, "").strip().lower() in ("0", "off", "false", "no"):
         logger.info("%s is off: serving stock Rasa.", SWITCH_ENV)
         return False
-    if RemoteAction._validate_action_result is validate_action_result:
-        return True
-    if not patch_applies():
-        logger.warning(
-            "Not patching RemoteAction._validate_action_result: written for rasa %s, "
-            "found rasa %s with a different method.", PINNED_RASA_VERSION, rasa.__version__)
-        return False
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
-    logger.debug("Patched RemoteAction._validate_action_result (validator built once).")
-    return True
+    applied = True
+    for patch in PATCHES:
+        if patch.installed():
+            continue
+        if not patch.applies():
+            logger.warning(
+                "Not patching %s.%s: written for rasa %s, found rasa %s with a different method.",
+                patch.owner.__name__, patch.name, PINNED_RASA_VERSION, rasa.__version__)
+            applied = False
+            continue
+        setattr(patch.owner, patch.name, patch.replacement)
+        logger.debug("Patched %s.%s.", patch.owner.__name__, patch.name)
+    return applied
 

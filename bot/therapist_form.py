@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.checkin import Message, asks_the_bot
+from bot.crisis.intent import is_crisis_parse
 from bot.directory.fields import known_insurers
 from bot.directory.locations import AmbiguousPlace, Location, OutsideUS, read_place
 from bot.therapist_preferences import parse_approach, parse_help_type
@@ -28,8 +29,6 @@ from bot.therapist_preferences import parse_approach, parse_help_type
 FORM_NAME = "therapist_form"
 SEARCH_ACTION = "action_search_therapists"
 WHICH_STATE_RESPONSE = "utter_location_which_state"
-CRISIS_INTENT = "crisis"
-CRISIS_EXTRACTOR = "CrisisGuard"
 _ABOUT_THERAPY = re.compile(r"therap|counsel|psycholog|psychiatr|shrink|find (?:a|someone)|\bmft\b|\blmft\b")
 
 _INSURANCE_PATTERNS = (
@@ -56,13 +55,6 @@ class UserMessage:
     about_search: bool
 
 
-def _is_crisis(event: Mapping[str, Any]) -> bool:
-    parse = event.get("parse_data") or {}
-    intent = (parse.get("intent") or {}).get("name")
-    entities = parse.get("entities") or []
-    return intent == CRISIS_INTENT or any(e.get("extractor") == CRISIS_EXTRACTOR for e in entities)
-
-
 def messages_since_last_search(events: Sequence[Mapping[str, Any]]) -> list[UserMessage]:
     """User messages since the last search (or session start), newest first, crisis ones left out."""
     messages: list[UserMessage] = []
@@ -73,7 +65,7 @@ def messages_since_last_search(events: Sequence[Mapping[str, Any]]) -> list[User
             messages, form_open = [], False
         elif kind == "active_loop":
             form_open = event.get("name") == FORM_NAME
-        elif kind == "user" and not _is_crisis(event):
+        elif kind == "user" and not is_crisis_parse(event.get("parse_data")):
             text = event.get("text") or ""
             message = Message.from_parse(text, event.get("parse_data"))
             about = form_open or message.intent == "find_therapist" or bool(_ABOUT_THERAPY.search(text.lower()))

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.directory import ProviderMatch, SearchCriteria, parse_location, search_providers
 from bot.directory.npi_registry import Clinician, NpiRegistry, RegistryUnavailable
-from bot.directory.registry_prefetch import PrefetchingRegistry
+from bot.directory.registry_prefetch import ConversationRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ class Reply:
 async def search(
     criteria: SearchCriteria,
     engine: Callable[[], Engine],
-    registry: Optional[Union[NpiRegistry, PrefetchingRegistry]],
+    registry: Optional[Union[NpiRegistry, ConversationRegistry]],
 ) -> List[Reply]:
     """What to tell the user: where the search looked, then directory matches, registry
     clinicians, no match, or (when neither source answered) the national options."""

@@ -1,4 +1,5 @@
-"""The 988 message reaches a web-chat user before the action server is even asked for anything.
+"""The 988 message reaches a web-chat user before the action server is even asked for anything,
+and a crisis message's turn is let in before ordinary turns waiting for a place.
 
 Rasa sends an action's bot messages as soon as that action has run
 (``MessageProcessor._run_action`` -> ``execute_side_effects``), and our web channel hands each
@@ -18,7 +19,7 @@ import yaml
 from aiohttp import web
 
 from tests.conftest import STACK_SECRETS
-from tests.support.stack import REPO_ROOT, RasaStack, free_ports, require_model
+from tests.support.stack import REPO_ROOT, RasaStack, free_ports, require_model, say
 from tests.test_socketio_session import Browser
 
 pytestmark = pytest.mark.servers
@@ -45,7 +46,8 @@ class HeldRelay:
 
 
 @pytest.fixture
-async def relay_stack(tmp_path):
+async def relay_stack(tmp_path, request):
+    """A stack whose action calls go through a ``HeldRelay``; ``request.param``: extra env."""
     (port,) = free_ports(1)
     endpoints = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text())
     endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{port}/webhook"
@@ -53,7 +55,8 @@ async def relay_stack(tmp_path):
         tmp_path, model=require_model(), endpoints=endpoints,
         credentials={"bot.channels.web.WebChatInput": {"allowed_origins": []}},
         env={"TRACKER_DB_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
-             "DIRECTORY_DB_URL": f"sqlite:///{tmp_path / 'directory.db'}", **STACK_SECRETS},
+             "DIRECTORY_DB_URL": f"sqlite:///{tmp_path / 'directory.db'}", **STACK_SECRETS,
+             **getattr(request, "param", {})},
     )
     relay = HeldRelay(f"{stack.action_url}/webhook")
     app = web.Application()
@@ -92,3 +95,30 @@ async def test_988_reaches_web_chat_while_the_action_server_call_is_held(relay_s
         assert "not a crisis service" in handoff["text"]  # utter_crisis_still_here
     finally:
         await browser.close()
+
+
+@pytest.mark.parametrize("relay_stack", [{"BOT_MAX_CONCURRENT_TURNS": "1"}], indirect=True)
+async def test_a_crisis_message_goes_before_turns_already_waiting_for_a_place(relay_stack):
+    """One place at the turn gate: Ann's turn holds it (its form validation call is held),
+    Bob's ordinary message waits, then Cat's crisis message arrives and is let in first."""
+    stack, relay = relay_stack
+    url, finished = stack.rasa_urls[0], []
+
+    async def send(sender: str, text: str) -> list[dict]:
+        replies = await asyncio.to_thread(say, url, sender, text)
+        finished.append(sender)
+        return replies
+
+    ann = asyncio.create_task(send("ann", "find a therapist"))
+    held = await asyncio.wait_for(relay.calls.get(), 20)
+    assert held["next_action"] == "validate_therapist_form"
+    bob = asyncio.create_task(send("bob", "what is alexithymia"))
+    await asyncio.sleep(1.0)  # Bob's message is read and waits for the place
+    cat = asyncio.create_task(send("cat", CRISIS_TEXT))
+    await asyncio.sleep(1.0)
+    assert finished == []
+    relay.release.set()
+    _, bob_replies, cat_replies = await asyncio.wait_for(asyncio.gather(ann, bob, cat), 60)
+    assert finished == ["ann", "cat", "bob"]
+    assert "988" in cat_replies[0]["text"]
+    assert bob_replies and "988" not in bob_replies[0]["text"]

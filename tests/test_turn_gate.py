@@ -6,7 +6,13 @@ import asyncio
 
 import pytest
 from bot.storage.lock_store import AtomicRedisLockStore, lock_store_from_env
-from bot.storage.turn_gate import DEFAULT_MAX_CONCURRENT_TURNS, TurnGate, max_concurrent_turns
+from bot.storage.turn_gate import (
+    DEFAULT_MAX_CONCURRENT_TURNS,
+    TurnGate,
+    is_urgent_turn,
+    max_concurrent_turns,
+    urgent_turn,
+)
 
 
 async def settle() -> None:
@@ -53,6 +59,77 @@ async def test_a_freed_place_goes_to_the_oldest_waiter_not_a_newcomer():
     assert order == ["first", "second", "third", "newcomer"]
 
 
+async def test_an_urgent_waiter_gets_the_next_place_before_older_ordinary_waiters():
+    gate, order = TurnGate(1), []
+    release_first = asyncio.Event()
+
+    async def turn(name: str, urgent: bool = False, hold: asyncio.Event | None = None) -> None:
+        async with gate.place(urgent=urgent):
+            order.append(name)
+            if hold:
+                await hold.wait()
+
+    first = asyncio.create_task(turn("first", hold=release_first))
+    await settle()
+    waiters = [asyncio.create_task(turn(name)) for name in ("second", "third")]
+    await settle()
+    urgent = [asyncio.create_task(turn(name, urgent=True)) for name in ("crisis 1", "crisis 2")]
+    await settle()
+    assert gate.waiting == 4
+    release_first.set()
+    await asyncio.gather(first, *waiters, *urgent)
+    assert order == ["first", "crisis 1", "crisis 2", "second", "third"]
+
+
+async def test_no_ordinary_turn_is_let_in_while_an_urgent_one_is_inside():
+    gate = TurnGate(3)
+    await gate._enter(False)  # an ordinary turn already inside keeps its place
+    urgent_inside = asyncio.Event()
+    urgent_may_leave = asyncio.Event()
+
+    async def urgent() -> None:
+        async with gate.place(urgent=True):
+            urgent_inside.set()
+            await urgent_may_leave.wait()
+
+    crisis = asyncio.create_task(urgent())
+    await urgent_inside.wait()
+    late = [asyncio.create_task(gate._enter(False)) for _ in range(2)]
+    await settle()
+    assert gate._free == 1 and gate.waiting == 2  # a free place, yet both wait
+    assert await asyncio.wait_for(gate._enter(True), 0.1) is None  # another urgent one may
+    gate._leave(True)
+    urgent_may_leave.set()
+    await crisis
+    await asyncio.wait_for(asyncio.gather(*late), 0.1)  # both in once it has left
+    assert (gate._free, gate.waiting) == (0, 0)
+
+
+async def test_a_cancelled_urgent_waiter_leaves_its_queue():
+    gate = TurnGate(1)
+    await gate._enter(False)
+    urgent = asyncio.create_task(gate._enter(True))
+    ordinary = asyncio.create_task(gate._enter(False))
+    await settle()
+    urgent.cancel()
+    await settle()
+    assert gate.waiting == 1
+    gate._leave(False)
+    await asyncio.wait_for(ordinary, timeout=0.1)
+    gate._leave(False)
+    assert (gate._free, gate.waiting) == (1, 0)
+
+
+def test_urgent_turn_marks_only_the_body_of_its_with():
+    assert not is_urgent_turn()
+    with urgent_turn(True):
+        assert is_urgent_turn()
+        with urgent_turn(False):
+            assert not is_urgent_turn()
+        assert is_urgent_turn()
+    assert not is_urgent_turn()
+
+
 async def test_a_cancelled_waiter_gives_no_place_away_and_takes_none():
     gate = TurnGate(1)
     release = asyncio.Event()
@@ -71,22 +148,22 @@ async def test_a_cancelled_waiter_gives_no_place_away_and_takes_none():
     release.set()
     await holder
     # The place is free again: a new turn gets it at once.
-    await asyncio.wait_for(gate._enter(), timeout=0.1)
-    gate._leave()
+    await asyncio.wait_for(gate._enter(False), timeout=0.1)
+    gate._leave(False)
 
 
 async def test_a_waiter_cancelled_as_the_place_reaches_it_passes_the_place_on():
     gate = TurnGate(1)
-    await gate._enter()
-    late = asyncio.create_task(gate._enter())
-    after = asyncio.create_task(gate._enter())
+    await gate._enter(False)
+    late = asyncio.create_task(gate._enter(False))
+    after = asyncio.create_task(gate._enter(False))
     await settle()
-    gate._leave()  # hands the place to `late` ...
+    gate._leave(False)  # hands the place to `late` ...
     late.cancel()  # ... which is cancelled before it runs
     await settle()
     assert late.cancelled()
     await asyncio.wait_for(after, timeout=0.1)  # the place went on to the next waiter
-    gate._leave()
+    gate._leave(False)
     assert (gate._free, gate.waiting) == (1, 0)
 
 
@@ -136,6 +213,30 @@ async def test_lock_store_turns_of_different_conversations_wait_for_a_place(monk
     await asyncio.gather(first, second)
     assert events == ["ann in", "ann out", "bob in"]
     assert store.get_lock("ann") is None and store.get_lock("bob") is None
+
+
+async def test_lock_store_lets_an_urgent_turn_in_first(monkeypatch):
+    monkeypatch.setenv("BOT_MAX_CONCURRENT_TURNS", "1")
+    store = lock_store_from_env()
+    order = []
+    ann_may_finish = asyncio.Event()
+
+    async def turn(sender: str, urgent: bool = False, hold: asyncio.Event | None = None) -> None:
+        with urgent_turn(urgent):
+            async with store.lock(sender):
+                order.append(sender)
+                if hold:
+                    await hold.wait()
+
+    ann = asyncio.create_task(turn("ann", hold=ann_may_finish))
+    await settle()
+    bob = asyncio.create_task(turn("bob"))
+    await settle()
+    cat = asyncio.create_task(turn("cat", urgent=True))
+    await settle()
+    ann_may_finish.set()
+    await asyncio.gather(ann, bob, cat)
+    assert order == ["ann", "cat", "bob"]
 
 
 async def test_lock_store_without_gate(monkeypatch):

@@ -7,6 +7,9 @@
 - ``scorer.py``    ``CrisisScorer``: crisis-vs-not regression for what no rule matches
                    (trained with the model from ``scorer_data/`` and the NLU examples)
 - ``guard.py``     ``CrisisGuard``: the NLU component that forces the ``crisis`` intent
+- ``intent.py``    how a parsed message says it is a crisis message (used by the therapist
+                   form and by the turn gate, which lets a crisis turn in first:
+                   bot.storage.turn_gate, bot.rasa_patches)
 - ``language.py``  ``SpanishGuard``: Spanish messages get a Spanish reply with 988
 - ``policy.py``    ``CrisisFirstPolicy``: the static first response by urgency, forms paused
 - ``handoff.py``   what ``action_crisis_handoff`` (actions/crisis.py) adds after it

@@ -6,8 +6,11 @@ nothing there. So once the form knows those two, ``PrefetchingRegistry.prefetch`
 the registry search in the background, and the search turn, three questions later, takes
 its result instead of waiting for the registry (300 ms to 4 s) while the user waits.
 
-A prefetched result is used once, and only while fresh; a prefetch that has already failed
-is not trusted (the search asks the registry again), and one still running is awaited.
+Prefetches belong to one conversation (``for_conversation``): two people asking for the same
+place at the same time each get their own, so the second is not left waiting for the registry
+because the first took the shared result. A prefetched result is used once, and only while
+fresh; a prefetch that has already failed is not trusted (the search asks the registry
+again), and one still running is awaited.
 One registry call per form that gets past the help-type question is made even when the
 local directory answers the search: the price of not waiting.
 """
@@ -30,7 +33,7 @@ FRESH_SECONDS = 10 * 60
 # Searches kept at most (one per form in progress); the oldest is dropped first.
 CAPACITY = 256
 
-Key = Tuple[Location, str]
+Key = Tuple[str, Location, str]  # conversation id, place, kind of help
 
 
 def _retrieve_exception(task: "asyncio.Future[list[Clinician]]") -> None:
@@ -55,9 +58,14 @@ class PrefetchingRegistry:
         self._clock = clock
         self._started: OrderedDict[Key, Tuple[float, asyncio.Future[list[Clinician]]]] = OrderedDict()
 
-    def prefetch(self, location: Location, help_type: str) -> None:
-        """Starts the search for ``(location, help_type)`` unless a fresh one is under way."""
-        key = (location, help_type)
+    def for_conversation(self, conversation_id: str) -> "ConversationRegistry":
+        """This registry as one conversation sees it: its own prefetches only."""
+        return ConversationRegistry(self, conversation_id)
+
+    def prefetch(self, conversation_id: str, location: Location, help_type: str) -> None:
+        """Starts the search for ``(location, help_type)`` unless a fresh one of this
+        conversation is under way."""
+        key = (conversation_id, location, help_type)
         self._drop_stale()
         if key in self._started:
             return
@@ -67,10 +75,11 @@ class PrefetchingRegistry:
         while len(self._started) > self._capacity:
             self._started.popitem(last=False)[1][1].cancel()
 
-    async def search(self, location: Location, help_type: str) -> list[Clinician]:
-        """The prefetched clinicians when there are any to use, else a search now."""
+    async def search(self, conversation_id: str, location: Location, help_type: str) -> list[Clinician]:
+        """The clinicians this conversation prefetched when there are any to use, else a
+        search now."""
         self._drop_stale()
-        entry = self._started.pop((location, help_type), None)
+        entry = self._started.pop((conversation_id, location, help_type), None)
         if entry is not None:
             search = entry[1]
             failed = search.done() and (search.cancelled() or search.exception() is not None)
@@ -87,6 +96,22 @@ class PrefetchingRegistry:
                 break
             del self._started[key]
             search.cancel()
+
+
+class ConversationRegistry:
+    """A ``PrefetchingRegistry`` seen from one conversation; searches like an ``NpiRegistry``."""
+
+    def __init__(self, registry: PrefetchingRegistry, conversation_id: str) -> None:
+        self._registry = registry
+        self._conversation_id = conversation_id
+
+    def prefetch(self, location: Location, help_type: str) -> None:
+        """Starts this conversation's search for ``(location, help_type)`` in the background."""
+        self._registry.prefetch(self._conversation_id, location, help_type)
+
+    async def search(self, location: Location, help_type: str) -> list[Clinician]:
+        """This conversation's prefetched clinicians, or a search now."""
+        return await self._registry.search(self._conversation_id, location, help_type)
 
 
 def prefetching_registry_from_env() -> PrefetchingRegistry | None:

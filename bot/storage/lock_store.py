@@ -33,7 +33,7 @@ from rasa.core.lock_store import (
 )
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.storage.turn_gate import TurnGate, max_concurrent_turns
+from bot.storage.turn_gate import TurnGate, is_urgent_turn, max_concurrent_turns
 
 REDIS_URL_ENV = "REDIS_URL"
 DEFAULT_REDIS_DB = 1  # Rasa's own default for the lock store
@@ -65,7 +65,7 @@ class GatedTurns:
             if self.turn_gate is None:
                 yield ticket_lock
                 return
-            async with self.turn_gate.place():
+            async with self.turn_gate.place(urgent=is_urgent_turn()):
                 yield ticket_lock
 
 
