@@ -1,11 +1,16 @@
-"""Shared fixtures: a dispatcher, the project's domain, its trained model, its server stack."""
+"""Shared fixtures: a dispatcher, the project's domain, its trained model, its server stack,
+the blank spaCy pipeline and the crisis detector."""
 
 from pathlib import Path
 from typing import Any, Dict
 
 import pytest
+import spacy
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
+
+from bot.crisis.detector import CrisisDetector
+from bot.nlu import spacy_model
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,3 +69,21 @@ STACK_SECRETS = {
     "SMS_SENDER_ID_SECRET": "test-sms-sender-secret",
     "TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
 }
+
+
+@pytest.fixture(scope="session")
+def spacy_model_dir(tmp_path_factory):
+    """The blank English pipeline, built once per test session."""
+    out_dir = tmp_path_factory.mktemp("spacy") / "spacy-en"
+    spacy_model.build(out_dir)
+    return out_dir
+
+
+@pytest.fixture(scope="session")
+def nlp(spacy_model_dir):
+    return spacy.load(spacy_model_dir)
+
+
+@pytest.fixture(scope="session")
+def detector(nlp):
+    return CrisisDetector(nlp)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import spacy
 import yaml
 from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu import spacy_model
-from bot.crisis.detector import CrisisDetector
 from bot.crisis.guard import CrisisGuard, strip_intent_prefix
 from tests.support.crisis_eval import REPO_ROOT
 
@@ -345,24 +342,6 @@ NEGATIVES = [
     'hola, como estas',
     'me amenaza con dejarme',
 ]
-
-
-@pytest.fixture(scope="session")
-def spacy_model_dir(tmp_path_factory):
-    """The blank English pipeline, built once per test session."""
-    out_dir = tmp_path_factory.mktemp("spacy") / "spacy-en"
-    spacy_model.build(out_dir)
-    return out_dir
-
-
-@pytest.fixture(scope="session")
-def nlp(spacy_model_dir):
-    return spacy.load(spacy_model_dir)
-
-
-@pytest.fixture(scope="session")
-def detector(nlp):
-    return CrisisDetector(nlp)
 
 
 def test_lists_are_big_enough():

@@ -5,9 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-import spacy
 
-from bot.crisis.detector import CrisisDetector
 from bot.crisis.patterns import load_patterns
 from bot.crisis.scorer import (
     CRISIS_FILE,
@@ -20,17 +18,9 @@ from bot.crisis.scorer import (
     nlu_examples,
     scorer_data_fingerprint,
 )
-from bot.nlu import spacy_model
 
 MIN_PER_WARNING_SIGN = 80
 MIN_ORDINARY = 800
-
-
-@pytest.fixture(scope="module")
-def detector(tmp_path_factory):
-    out_dir = tmp_path_factory.mktemp("spacy") / "spacy-en"
-    spacy_model.build(out_dir)
-    return CrisisDetector(spacy.load(out_dir))
 
 
 def test_data_covers_every_category_of_the_taxonomy():

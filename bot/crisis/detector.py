@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc
+
+from bot.crisis.anchored_matcher import AnchoredMatcher
 
 from bot.crisis.patterns import NORM_ATTR, CrisisPatterns, MatcherPattern, load_patterns
 from bot.crisis.typos import EnglishLexicon, TypoCorrector
@@ -79,18 +80,18 @@ class CrisisDetector:
         self._rules = {rule.id: rule for rule in self._patterns.rules}
         self._severity = {name: rank for rank, name in enumerate(self._patterns.categories)}
 
-        self._matcher = Matcher(nlp.vocab, validate=True)
+        self._matcher = AnchoredMatcher(nlp.vocab)
         for rule in self._patterns.rules:
             self._matcher.add(rule.id, self._normalised(rule.patterns))
-        self._exclusions = Matcher(nlp.vocab, validate=True)
+        self._exclusions = AnchoredMatcher(nlp.vocab)
         self._exclusions.add(EXCLUSION_KEY, self._normalised(self._patterns.exclusions))
         # What overrules a crisis guess of the classifier (never a rule match).
-        self._not_crisis = Matcher(nlp.vocab, validate=True)
+        self._not_crisis = AnchoredMatcher(nlp.vocab)
         for intent, intent_patterns in self._patterns.not_crisis.items():
             self._not_crisis.add(intent, self._normalised(intent_patterns))
         self._not_crisis.add(FIGURE_INTENT, self._normalised(self._patterns.exclusions))
         self._not_crisis_order = list(self._patterns.not_crisis)
-        self._context = Matcher(nlp.vocab, validate=True)
+        self._context = AnchoredMatcher(nlp.vocab)
         for tag, tag_patterns in self._patterns.context.items():
             self._context.add(tag, self._normalised(tag_patterns))
 
