@@ -104,8 +104,9 @@ class AnswerCues:
 
 
 def _whole_words(pattern: str) -> Pattern[str]:
-    """A cue matches whole words only ("hot" is not found in "shot")."""
-    return re.compile(rf"(?<![a-z0-9'])(?:{pattern})(?![a-z0-9])")
+    """A cue matches whole words only ("hot" is not found in "shot", "t" not in "don't"); a
+    quote mark opening a quotation is no part of a word ("its all 'i was so sad'")."""
+    return re.compile(rf"(?<![a-z0-9])(?<![a-z0-9]')(?:{pattern})(?![a-z0-9])")
 
 
 def _ordered_cues(by_value: Mapping[str, Any]) -> List[Tuple[str, Sequence[str]]]:

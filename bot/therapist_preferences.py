@@ -6,6 +6,7 @@ import re
 from typing import Optional
 
 from bot.answers import read_yes_no
+from bot.directory.fields import known_insurers
 
 HELP_TYPES = {
     # not "for me" alone: "can u look for a therapist for me" says nothing about the kind
@@ -114,10 +115,14 @@ def parse_approach(text: str) -> Optional[str]:
 
 
 def parse_insurance(text: str) -> Optional[str]:
-    """The insurance name to look for, or None for no preference."""
+    """The insurance name to look for, or None for no preference: a known insurer named
+    anywhere in the answer ("we both have aetna thru work"), else the answer's own words."""
     text = _normalise(text).rstrip(".!")
     if not text or any(_contains_phrase(text, phrase) for phrase in NO_INSURANCE_PREFERENCE):
         return None
+    insurer = known_insurers().search(text)
+    if insurer:
+        return insurer.group(0)
     text = INSURANCE_SUFFIX.sub("", INSURANCE_PREFIX.sub("", text))
     return text[:80] or None
 

@@ -232,6 +232,8 @@ async def validate(slot: str, text: str, dispatcher, domain) -> List[Dict[str, A
         ("telehealth", "kinda", None),
         ("insurance", "i have anthem", "anthem"),
         ("insurance", "i'll pay out of pocket", "any"),
+        ("insurance", "we both have aetna thru work", "aetna"),  # a known insurer inside a sentence
+        ("insurance", "my union plan, local 12", "my union plan, local 12"),  # unknown: the words as typed
         ("telehealth", "yes", "yes"),
         ("telehealth", "ya", "yes"),
         ("telehealth", "nope", "no"),

@@ -94,6 +94,17 @@ YES_NO_BUTTONS = [
         ("when things get heated she drives off to her moms", "q_high_emotion", "yes"),
         ("her sister says the same, she doesnt open up to them either", "q_other_settings", "no"),
         ("all who did what, nothing about how he felt", "q_memories", "yes"),
+        # the texting.yml conversations (written blind, 2026-11-29): an acknowledgement first,
+        # quoted feelings, no apostrophes, a typo
+        ("ok thx. no he always wants to know how im feeling", "q_interest", "no"),
+        ("ahh makes sense. yeah she does that", "q_mixes_feelings", "yes"),
+        ("shes always asking if im ok when shes the one whos upset", "q_mixes_feelings", "yes"),
+        ("he always knows exactly whos upset about what", "q_mixes_feelings", "no"),
+        ("when he talks about his day its all 'i was so frustrated' or 'that was awesome'", "q_memories", "no"),
+        ("she tells me about her day like a to-do list, just what happend", "q_memories", "yes"),
+        ("he saw me crying on the couch and just went upstairs", "q_misses_hurt", "no"),
+        ("shes the one who wants to snuggle and talk before bed", "q_intimacy", "no"),
+        ("her sister says shes the same way w her, never talks about feelings", "q_other_settings", "no"),
     ],
 )
 def test_read_yes_no(text, question, value):
@@ -167,6 +178,8 @@ def test_classifier_is_the_last_resort(ranking, value):
         ("she says she doesnt know, its fine", "both"),  # 1 to 1
         ("he tries but he cant find the word for it. he doesnt dodge it tho", "confused"),
         ("i dont know, he just shuts down", "avoidant"),  # the negation is another clause's
+        ("she tries n then goes 'i dunno its just a feeling' n gives up", "confused"),
+        ("he says 'we dont need to talk about this' and goes to do the dishes", "avoidant"),
     ],
 )
 def test_read_reaction(text, value):
@@ -324,7 +337,8 @@ def test_a_description_of_the_other_pattern_corrects_the_counted_answer():
 
 @pytest.mark.parametrize("text", ["what do u mean", "wdym", "huh? i dont get the question", "can you explain that",
                                   "sorry what does that mean", "example?",
-                                  "wait what does that question even mean"])
+                                  "wait what does that question even mean", "why do u ask that one",
+                                  "why do you ask?"])
 def test_a_request_to_explain_the_question_gets_its_explanation(text):
     turn = interpret("q_memories", msg(text), ["utter_ask_assessment_form_q_memories"], YES_NO_BUTTONS, None)
     assert turn.is_answer and turn.responses == ["utter_explain_q_memories"]

@@ -5,7 +5,6 @@ import json
 import spacy
 
 from bot.nlu import spacy_model
-from tests.test_crisis_guard import spacy_model_dir  # noqa: F401  (session fixture)
 
 
 def test_pipeline_has_lookup_lemmas(spacy_model_dir):
