@@ -338,7 +338,7 @@ def test_a_description_of_the_other_pattern_corrects_the_counted_answer():
 @pytest.mark.parametrize("text", ["what do u mean", "wdym", "huh? i dont get the question", "can you explain that",
                                   "sorry what does that mean", "example?",
                                   "wait what does that question even mean", "why do u ask that one",
-                                  "why do you ask?"])
+                                  "why do you ask?", "hmm idk what that means", "not sure what you mean"])
 def test_a_request_to_explain_the_question_gets_its_explanation(text):
     turn = interpret("q_memories", msg(text), ["utter_ask_assessment_form_q_memories"], YES_NO_BUTTONS, None)
     assert turn.is_answer and turn.responses == ["utter_explain_q_memories"]
