@@ -35,6 +35,7 @@ from bot.therapist_form import (
     location_from,
     messages_since_last_search,
     place_asked_about,
+    place_named_earlier,
     telehealth_from,
 )
 from bot.therapist_preferences import (
@@ -191,9 +192,14 @@ class ValidateTherapistForm(FormValidationAction):
             return {"location": value}
         place = read_place(str(value))
         if isinstance(place, Location) and place.zip_code is None:
-            # "kentucky" after "london" -> which state?: London, KY
+            # "kentucky" after "london" -> which state?: London, KY; "ohio" after "a therapist
+            # for us in dublin": Dublin, OH
             asked = place_asked_about(tracker.events)
-            place = (asked and place_in_state(asked.name, place.state)) or place
+            place = (
+                (asked and place_in_state(asked.name, place.state))
+                or place_named_earlier(tracker.events, place.state)
+                or place
+            )
         if isinstance(place, Location):
             return {"location": place.slot_value()}
         if isinstance(place, AmbiguousPlace):

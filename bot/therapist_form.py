@@ -23,7 +23,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from bot.checkin import Message, asks_the_bot
 from bot.crisis.intent import is_crisis_parse
 from bot.directory.fields import known_insurers
-from bot.directory.locations import AmbiguousPlace, Location, OutsideUS, read_place
+from bot.directory.locations import AmbiguousPlace, Location, OutsideUS, place_in_state, read_place
 from bot.therapist_preferences import parse_approach, parse_help_type
 
 FORM_NAME = "therapist_form"
@@ -172,6 +172,30 @@ def place_asked_about(events: Sequence[Mapping[str, Any]]) -> Optional[Ambiguous
                 return place if isinstance(place, AmbiguousPlace) else None
         elif kind == "bot" and users == 1:
             asked = asked or (event.get("metadata") or {}).get("utter_action") == WHICH_STATE_RESPONSE
+    return None
+
+
+# A place named after "in" / "near" in a request ("a therapist for us in dublin"): up to
+# three words, read without its state.
+_PLACE_AFTER = re.compile(r"\b(?:in|near|around|outside)\s+([a-z][a-z'.-]+(?:\s+[a-z][a-z'.-]+){0,2})")
+_NOT_PLACE_WORDS = frozenset({"my", "our", "the", "a", "an", "me", "us", "this", "that", "your", "his", "her",
+                              "their", "person", "general", "town", "city", "area", "state"})
+
+
+def place_named_earlier(events: Sequence[Mapping[str, Any]], state: str) -> Optional[Location]:
+    """A city the user named without its state in a message about this search, when it is
+    in `state`: "a therapist for us in dublin", then "ohio" -> Dublin, OH."""
+    for message in messages_since_last_search(events):
+        if not message.about_search:
+            continue
+        for match in _PLACE_AFTER.finditer(message.text.lower()):
+            words = match.group(1).split()
+            for length in range(len(words), 0, -1):
+                if words[0] in _NOT_PLACE_WORDS:
+                    break
+                place = place_in_state(" ".join(words[:length]), state)
+                if place is not None:
+                    return place
     return None
 
 

@@ -272,6 +272,26 @@ async def test_a_place_several_states_share_asks_for_the_state_then_combines(dis
     assert SlotSet("location", "KY") in events
 
 
+@pytest.mark.parametrize("request_text, answer, expected", [
+    ("find a therapist for us in dublin", "ohio", "Dublin, OH 43016"),
+    ("find a therapist for us in dublin", "georgia", "Dublin, GA 31021"),
+    ("i need a therapist, i live in a small town", "ohio", "OH"),  # no place named
+    ("find a therapist for us in dublin", "alaska", "AK"),  # no Dublin there: the state
+])
+async def test_a_state_answer_joins_a_city_named_in_the_request(request_text, answer, expected, dispatcher, domain):
+    history = [
+        {"event": "user", "text": request_text, "parse_data": {"intent": {"name": "find_therapist"}}},
+        {"event": "active_loop", "name": "therapist_form"},
+        {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_ask_therapist_form_location"}},
+        {"event": "user", "text": answer},
+        {"event": "slot", "name": "location", "value": answer},
+    ]
+    t = tracker(slots={"requested_slot": "location", "location": answer}, text=answer,
+                intent="inform", active_loop="therapist_form", events=history)
+    events = await ValidateTherapistForm().run(dispatcher, t, domain)
+    assert SlotSet("location", expected) in events
+
+
 async def test_asking_what_the_approaches_mean_explains_them_and_asks_again(dispatcher, domain):
     events = await validate("approach", "idk what any of that is tbh, what do those mean", dispatcher, domain)
     assert SlotSet("approach", None) in events

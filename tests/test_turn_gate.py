@@ -37,17 +37,25 @@ async def test_never_more_holders_than_places():
     assert (inside, gate.waiting) == (0, 0)
 
 
-async def test_a_freed_place_goes_to_the_oldest_waiter_not_a_newcomer():
-    gate, order = TurnGate(1), []
-    release_first = asyncio.Event()
+class Turns:
+    """Turns through one gate, recording the order they got in."""
 
-    async def turn(name: str, hold: asyncio.Event | None = None) -> None:
-        async with gate.place():
-            order.append(name)
+    def __init__(self, places: int) -> None:
+        self.gate, self.order = TurnGate(places), []
+
+    async def turn(self, name: str, urgent: bool = False, hold: asyncio.Event | None = None) -> None:
+        async with self.gate.place(urgent=urgent):
+            self.order.append(name)
             if hold:
                 await hold.wait()
 
-    first = asyncio.create_task(turn("first", release_first))
+
+async def test_a_freed_place_goes_to_the_oldest_waiter_not_a_newcomer():
+    turns = Turns(1)
+    gate, order, turn = turns.gate, turns.order, turns.turn
+    release_first = asyncio.Event()
+
+    first = asyncio.create_task(turn("first", hold=release_first))
     await settle()
     waiters = [asyncio.create_task(turn(name)) for name in ("second", "third")]
     await settle()
@@ -60,15 +68,9 @@ async def test_a_freed_place_goes_to_the_oldest_waiter_not_a_newcomer():
 
 
 async def test_an_urgent_waiter_gets_the_next_place_before_older_ordinary_waiters():
-    gate, order = TurnGate(1), []
+    turns = Turns(1)
+    gate, order, turn = turns.gate, turns.order, turns.turn
     release_first = asyncio.Event()
-
-    async def turn(name: str, urgent: bool = False, hold: asyncio.Event | None = None) -> None:
-        async with gate.place(urgent=urgent):
-            order.append(name)
-            if hold:
-                await hold.wait()
-
     first = asyncio.create_task(turn("first", hold=release_first))
     await settle()
     waiters = [asyncio.create_task(turn(name)) for name in ("second", "third")]
