@@ -9,6 +9,7 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.answers import looks_like_question
 from bot.checkin import Message, asks_the_bot, is_control
 from bot.form_control import is_answer_turn
 from bot.directory import get_engine
@@ -40,6 +41,7 @@ from bot.therapist_form import (
 )
 from bot.therapist_preferences import (
     asks_what_options_mean,
+    named_insurer,
     parse_approach,
     parse_help_type,
     parse_insurance,
@@ -171,12 +173,9 @@ class ValidateTherapistForm(FormValidationAction):
         (or "skip") takes the default and says so, rather than asking a third time."""
         if value is not None:
             return {slot: value}
-        changed = changed_answer(tracker.latest_message.get("text", ""), slot, tracker.current_slot_values())
+        changed = self._changed_answer(slot, dispatcher, tracker)
         if changed:
-            # "wait actually can we make it couples": the earlier answer changes, and the
-            # pending question is asked again
-            dispatcher.utter_message(response="utter_therapist_answer_changed")
-            return {**changed, slot: None}
+            return changed
         if _is_skip(tracker.latest_message.get("text", "")) or failed_tries(
             tracker.events, slot, [f"utter_invalid_{slot}"]
         ) >= 1:
@@ -184,6 +183,16 @@ class ValidateTherapistForm(FormValidationAction):
             return {slot: DEFAULTS[slot]}
         dispatcher.utter_message(response=f"utter_invalid_{slot}")
         return {slot: None}
+
+    @staticmethod
+    def _changed_answer(slot: Text, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """"wait actually can we make it couples" at the question about `slot`: the earlier
+        answer changes, and the pending question is asked again; {} when nothing changes."""
+        changed = changed_answer(tracker.latest_message.get("text", ""), slot, tracker.current_slot_values())
+        if not changed:
+            return {}
+        dispatcher.utter_message(response="utter_therapist_answer_changed")
+        return {**changed, slot: None}
 
     def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -236,7 +245,16 @@ class ValidateTherapistForm(FormValidationAction):
     def validate_insurance(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return {"insurance": parse_insurance(str(value)) or NO_INSURANCE_PREFERENCE}
+        changed = self._changed_answer("insurance", dispatcher, tracker)
+        if changed:
+            return changed
+        text = str(value)
+        insurance = parse_insurance(text)
+        if insurance is not None and looks_like_question(text) and named_insurer(text) is None:
+            # "wait is this free?": a question, not the name of an insurer; asked again
+            dispatcher.utter_message(response="utter_insurance_question")
+            return {"insurance": None}
+        return {"insurance": insurance or NO_INSURANCE_PREFERENCE}
 
     def validate_telehealth(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

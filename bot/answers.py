@@ -307,6 +307,8 @@ def read_reaction(
     cues = cues or load_cues()
     tokens = words(normalise(text))
     signals = reaction_signals(text, cues)
+    if signals.get(UNSURE):
+        return Reading(UNSURE, "cue")
     if signals.get(BOTH):
         return Reading(BOTH, "cue")
     confused, avoidant = signals.get(CONFUSED, 0), signals.get(AVOIDANT, 0)

@@ -22,9 +22,8 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.checkin import Message, asks_the_bot
 from bot.crisis.intent import is_crisis_parse
-from bot.directory.fields import known_insurers
 from bot.directory.locations import AmbiguousPlace, Location, OutsideUS, place_in_state, read_place
-from bot.therapist_preferences import parse_approach, parse_help_type
+from bot.therapist_preferences import named_insurer, parse_approach, parse_help_type
 
 FORM_NAME = "therapist_form"
 SEARCH_ACTION = "action_search_therapists"
@@ -106,8 +105,7 @@ def insurance_in(text: str) -> Optional[str]:
         match = pattern.search(text)
         if match and match.group(1).strip() not in ("my", "our", "the", "any", "some", "an", "a"):
             return re.sub(r"^(?:my|our|the) ", "", match.group(1).strip())
-    insurer = known_insurers().search(text)  # named without "insurance": "i have aetna"
-    return insurer.group(0) if insurer else None
+    return named_insurer(text)  # named without "insurance": "i have aetna"
 
 
 def approach_from(messages: Sequence[UserMessage]) -> Optional[str]:
@@ -140,9 +138,13 @@ def telehealth_from(messages: Sequence[UserMessage]) -> Optional[str]:
 
 
 # Words that take an earlier answer back: "wait actually can we make it couples".
-_CHANGE_CUE = re.compile(r"\b(actually|make it|change (it|that|this)|switch( it)?( to)?|instead|rather|scratch that|on second thought)\b")
+_CHANGE_CUE = re.compile(
+    r"\b(actually|make it|change (it|that|this)|switch( it)?( to)?|instead|rather|scratch that|on second thought"
+    r"|i meant|meant to say|oops|not [a-z ]+,? (it'?s|its|it is))\b"
+)
 # Earlier answers a later reply can change, with the reader of each.
-_CHANGEABLE = {"help_type": parse_help_type, "approach": parse_approach}
+_CHANGEABLE = {"help_type": parse_help_type, "approach": parse_approach, "insurance": named_insurer,
+               "telehealth": telehealth_in}
 
 
 def changed_answer(text: str, asked: str, slots: Mapping[str, Any]) -> dict[str, str]:

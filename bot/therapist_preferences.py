@@ -58,6 +58,15 @@ def _phrase_spans(text: str, phrase: str) -> list[tuple[int, int]]:
     return [m.span() for m in re.finditer(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text)]
 
 
+# A choice said not to be wanted: "just for me, not couples", "i meant couples not just me".
+_NEGATED_BEFORE = re.compile(r"\b(?:not|no|never|instead of|rather than|don'?t want|without)\s+(?:(?:a|an|the|just|only)\s+)?$")
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether the words right before `start` say "not" to what follows."""
+    return _NEGATED_BEFORE.search(text[:start]) is not None
+
+
 def _contains_phrase(text: str, phrase: str) -> bool:
     return bool(_phrase_spans(text, phrase))
 
@@ -65,13 +74,14 @@ def _contains_phrase(text: str, phrase: str) -> bool:
 def _match_choice(text: str, choices: dict[str, tuple[str, ...]]) -> Optional[str]:
     """The single choice whose phrases appear in the text, or None if none or several do.
     A phrase overlapping a longer one of another choice does not count ("for me" in "for
-    me and my husband")."""
+    me and my husband"), nor one said not to be wanted ("not couples")."""
     text = _normalise(text)
     spans = [
         (start, end, value)
         for value, phrases in choices.items()
         for phrase in phrases
         for start, end in _phrase_spans(text, phrase)
+        if not _negated(text, start)
     ]
     found = {
         value
@@ -120,11 +130,17 @@ def parse_insurance(text: str) -> Optional[str]:
     text = _normalise(text).rstrip(".!")
     if not text or any(_contains_phrase(text, phrase) for phrase in NO_INSURANCE_PREFERENCE):
         return None
-    insurer = known_insurers().search(text)
+    insurer = named_insurer(text)
     if insurer:
-        return insurer.group(0)
+        return insurer
     text = INSURANCE_SUFFIX.sub("", INSURANCE_PREFIX.sub("", text))
     return text[:80] or None
+
+
+def named_insurer(text: str) -> Optional[str]:
+    """The first known insurer named in the text and not taken back ("not cigna, its aetna")."""
+    text = _normalise(text)
+    return next((m.group(0) for m in known_insurers().finditer(text) if not _negated(text, m.start())), None)
 
 
 def parse_yes_no(text: str) -> Optional[bool]:

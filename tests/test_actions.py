@@ -233,6 +233,8 @@ async def validate(slot: str, text: str, dispatcher, domain) -> List[Dict[str, A
         ("insurance", "i have anthem", "anthem"),
         ("insurance", "i'll pay out of pocket", "any"),
         ("insurance", "we both have aetna thru work", "aetna"),  # a known insurer inside a sentence
+        ("insurance", "oops not cigna, its aetna", "aetna"),  # the one not taken back
+        ("insurance", "skip?", "any"),
         ("insurance", "my union plan, local 12", "my union plan, local 12"),  # unknown: the words as typed
         ("telehealth", "yes", "yes"),
         ("telehealth", "ya", "yes"),
@@ -290,6 +292,23 @@ async def test_a_state_answer_joins_a_city_named_in_the_request(request_text, an
                 intent="inform", active_loop="therapist_form", events=history)
     events = await ValidateTherapistForm().run(dispatcher, t, domain)
     assert SlotSet("location", expected) in events
+
+
+async def test_a_change_of_an_earlier_answer_at_the_insurance_question_is_no_insurer(dispatcher, domain):
+    text = "wait actually make it in person, we'd do better in the same room"
+    t = tracker(slots={"requested_slot": "insurance", "insurance": text, "telehealth": "yes", "location": "GA",
+                       "help_type": "couples", "approach": "any"},
+                text=text, intent="inform", active_loop="therapist_form",
+                events=[{"event": "user", "text": text}, {"event": "slot", "name": "insurance", "value": text}])
+    events = await ValidateTherapistForm().run(dispatcher, t, domain)
+    assert SlotSet("telehealth", "no") in events and SlotSet("insurance", None) in events
+    assert responses(dispatcher) == ["utter_therapist_answer_changed"]
+
+
+async def test_a_question_at_the_insurance_question_is_no_insurer(dispatcher, domain):
+    events = await validate("insurance", "wait is this free? like do i have to pay u for this", dispatcher, domain)
+    assert SlotSet("insurance", None) in events
+    assert responses(dispatcher) == ["utter_insurance_question"]
 
 
 async def test_asking_what_the_approaches_mean_explains_them_and_asks_again(dispatcher, domain):

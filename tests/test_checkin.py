@@ -105,6 +105,11 @@ YES_NO_BUTTONS = [
         ("he saw me crying on the couch and just went upstairs", "q_misses_hurt", "no"),
         ("shes the one who wants to snuggle and talk before bed", "q_intimacy", "no"),
         ("her sister says shes the same way w her, never talks about feelings", "q_other_settings", "no"),
+        # corrections_and_details.yml (written blind, 2026-11-29)
+        ("he'll ask me if im mad when he's clearly the one who's upset lol", "q_mixes_feelings", "yes"),
+        ("he'll listen to me for hours about my stuff and ask follow up questions", "q_interest", "no"),
+        ("he never listens to me", "q_interest", "yes"),
+        ("the closer we get the more he backs off. after a good weekend he'll go distant for days", "q_intimacy", "yes"),
     ],
 )
 def test_read_yes_no(text, question, value):
@@ -180,6 +185,8 @@ def test_classifier_is_the_last_resort(ranking, value):
         ("i dont know, he just shuts down", "avoidant"),  # the negation is another clause's
         ("she tries n then goes 'i dunno its just a feeling' n gives up", "confused"),
         ("he says 'we dont need to talk about this' and goes to do the dishes", "avoidant"),
+        ("not sure tbh, she just goes quiet and i cant tell if shes stuck or avoiding it", "unsure"),
+        ("my gf said 'i cant tell if i was sad or dissapointed or angry'", "confused"),  # her words, not mine
     ],
 )
 def test_read_reaction(text, value):

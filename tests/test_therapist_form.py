@@ -131,8 +131,13 @@ def test_an_approach_code_read_earlier_validates_as_itself():
         ("couples", "approach", {}),  # no word that takes an answer back
         ("actually just me", "approach", {}),  # the same answer as before
         ("actually schema", "approach", {}),  # the question being answered is not "earlier"
+        ("sorry i meant couples not just me, my bf wants to come too", "approach", {"help_type": "couples"}),
+        ("wait actually make it in person", "insurance", {"telehealth": "no"}),
+        ("oops wait not cigna, its aetna", "telehealth", {"insurance": "aetna"}),
+        ("not cigna", "telehealth", {}),  # nothing named instead
     ],
 )
 def test_a_reply_can_change_an_earlier_answer(text, asked, changed):
-    slots = {"help_type": "individual", "approach": "any" if asked != "approach" else None}
+    slots = {"help_type": "individual", "approach": "any" if asked != "approach" else None,
+             "insurance": "cigna", "telehealth": "yes"}
     assert changed_answer(text, asked, slots) == changed
