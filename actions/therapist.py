@@ -169,13 +169,15 @@ class ValidateTherapistForm(FormValidationAction):
     def _accept(
         self, slot: Text, value: Optional[Any], dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> Dict[Text, Any]:
-        """Keeps a parsed value. Otherwise says what is expected; on the second failure
-        (or "skip") takes the default and says so, rather than asking a third time."""
-        if value is not None:
-            return {slot: value}
+        """Keeps a parsed value, unless the reply changes an earlier answer. Otherwise says
+        what is expected; on the second failure (or "skip") takes the default and says so,
+        rather than asking a third time."""
+        # first: "wait no not cigna its united" at the video question is no "no" to video
         changed = self._changed_answer(slot, dispatcher, tracker)
         if changed:
             return changed
+        if value is not None:
+            return {slot: value}
         if _is_skip(tracker.latest_message.get("text", "")) or failed_tries(
             tracker.events, slot, [f"utter_invalid_{slot}"]
         ) >= 1:

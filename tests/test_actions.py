@@ -305,6 +305,17 @@ async def test_a_change_of_an_earlier_answer_at_the_insurance_question_is_no_ins
     assert responses(dispatcher) == ["utter_therapist_answer_changed"]
 
 
+async def test_a_correction_starting_with_no_at_the_video_question_changes_the_insurer(dispatcher, domain):
+    text = "wait no not cigna its united healthcare"
+    t = tracker(slots={"requested_slot": "telehealth", "telehealth": text, "insurance": "cigna", "location": "OH",
+                       "help_type": "individual", "approach": "any"},
+                text=text, intent="inform", active_loop="therapist_form",
+                events=[{"event": "user", "text": text}, {"event": "slot", "name": "telehealth", "value": text}])
+    events = await ValidateTherapistForm().run(dispatcher, t, domain)
+    assert SlotSet("insurance", "united healthcare") in events and SlotSet("telehealth", None) in events
+    assert responses(dispatcher) == ["utter_therapist_answer_changed"]
+
+
 async def test_a_question_at_the_insurance_question_is_no_insurer(dispatcher, domain):
     events = await validate("insurance", "wait is this free? like do i have to pay u for this", dispatcher, domain)
     assert SlotSet("insurance", None) in events
