@@ -294,25 +294,23 @@ async def test_a_state_answer_joins_a_city_named_in_the_request(request_text, an
     assert SlotSet("location", expected) in events
 
 
-async def test_a_change_of_an_earlier_answer_at_the_insurance_question_is_no_insurer(dispatcher, domain):
-    text = "wait actually make it in person, we'd do better in the same room"
-    t = tracker(slots={"requested_slot": "insurance", "insurance": text, "telehealth": "yes", "location": "GA",
-                       "help_type": "couples", "approach": "any"},
-                text=text, intent="inform", active_loop="therapist_form",
-                events=[{"event": "user", "text": text}, {"event": "slot", "name": "insurance", "value": text}])
+@pytest.mark.parametrize("asked, text, earlier, changed", [
+    # at the insurance question: not taken as an insurer
+    ("insurance", "wait actually make it in person, we'd do better in the same room",
+     {"telehealth": "yes"}, ("telehealth", "no")),
+    # at the video question: not a "no" to video
+    ("telehealth", "wait no not cigna its united healthcare", {"insurance": "cigna"},
+     ("insurance", "united healthcare")),
+])
+async def test_a_reply_that_changes_an_earlier_answer_is_no_answer_to_the_question(
+    asked, text, earlier, changed, dispatcher, domain
+):
+    slots = {"requested_slot": asked, asked: text, "location": "OH", "help_type": "couples", "approach": "any",
+             **earlier}
+    t = tracker(slots=slots, text=text, intent="inform", active_loop="therapist_form",
+                events=[{"event": "user", "text": text}, {"event": "slot", "name": asked, "value": text}])
     events = await ValidateTherapistForm().run(dispatcher, t, domain)
-    assert SlotSet("telehealth", "no") in events and SlotSet("insurance", None) in events
-    assert responses(dispatcher) == ["utter_therapist_answer_changed"]
-
-
-async def test_a_correction_starting_with_no_at_the_video_question_changes_the_insurer(dispatcher, domain):
-    text = "wait no not cigna its united healthcare"
-    t = tracker(slots={"requested_slot": "telehealth", "telehealth": text, "insurance": "cigna", "location": "OH",
-                       "help_type": "individual", "approach": "any"},
-                text=text, intent="inform", active_loop="therapist_form",
-                events=[{"event": "user", "text": text}, {"event": "slot", "name": "telehealth", "value": text}])
-    events = await ValidateTherapistForm().run(dispatcher, t, domain)
-    assert SlotSet("insurance", "united healthcare") in events and SlotSet("telehealth", None) in events
+    assert SlotSet(*changed) in events and SlotSet(asked, None) in events
     assert responses(dispatcher) == ["utter_therapist_answer_changed"]
 
 

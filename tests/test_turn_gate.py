@@ -49,38 +49,36 @@ class Turns:
             if hold:
                 await hold.wait()
 
+    async def one_inside_two_waiting(self) -> tuple[asyncio.Event, list[asyncio.Task]]:
+        """"first" holds the only place until the event is set; "second" and "third" wait."""
+        release = asyncio.Event()
+        tasks = [asyncio.create_task(self.turn("first", hold=release))]
+        await settle()
+        tasks += [asyncio.create_task(self.turn(name)) for name in ("second", "third")]
+        await settle()
+        return release, tasks
+
 
 async def test_a_freed_place_goes_to_the_oldest_waiter_not_a_newcomer():
     turns = Turns(1)
-    gate, order, turn = turns.gate, turns.order, turns.turn
-    release_first = asyncio.Event()
-
-    first = asyncio.create_task(turn("first", hold=release_first))
-    await settle()
-    waiters = [asyncio.create_task(turn(name)) for name in ("second", "third")]
-    await settle()
-    assert gate.waiting == 2
+    release_first, started = await turns.one_inside_two_waiting()
+    assert turns.gate.waiting == 2
     release_first.set()
     # A newcomer arriving in the same loop iteration as the release must queue behind them.
-    newcomer = asyncio.create_task(turn("newcomer"))
-    await asyncio.gather(first, *waiters, newcomer)
-    assert order == ["first", "second", "third", "newcomer"]
+    newcomer = asyncio.create_task(turns.turn("newcomer"))
+    await asyncio.gather(*started, newcomer)
+    assert turns.order == ["first", "second", "third", "newcomer"]
 
 
 async def test_an_urgent_waiter_gets_the_next_place_before_older_ordinary_waiters():
     turns = Turns(1)
-    gate, order, turn = turns.gate, turns.order, turns.turn
-    release_first = asyncio.Event()
-    first = asyncio.create_task(turn("first", hold=release_first))
+    release_first, started = await turns.one_inside_two_waiting()
+    urgent = [asyncio.create_task(turns.turn(name, urgent=True)) for name in ("crisis 1", "crisis 2")]
     await settle()
-    waiters = [asyncio.create_task(turn(name)) for name in ("second", "third")]
-    await settle()
-    urgent = [asyncio.create_task(turn(name, urgent=True)) for name in ("crisis 1", "crisis 2")]
-    await settle()
-    assert gate.waiting == 4
+    assert turns.gate.waiting == 4
     release_first.set()
-    await asyncio.gather(first, *waiters, *urgent)
-    assert order == ["first", "crisis 1", "crisis 2", "second", "third"]
+    await asyncio.gather(*started, *urgent)
+    assert turns.order == ["first", "crisis 1", "crisis 2", "second", "third"]
 
 
 async def test_no_ordinary_turn_is_let_in_while_an_urgent_one_is_inside():
