@@ -67,14 +67,14 @@ SKIP_ANSWERS = ("skip", "pass", "next", "national options", "none", "no idea", "
 directory_engine = lru_cache(maxsize=1)(get_engine)
 # One live registry per process (its prefetched searches live in it), made on first use.
 live_registry = lru_cache(maxsize=1)(prefetching_registry_from_env)
+# Load the ZIP Code data when the action server starts, not in a user's turn.
+warm_up()
 
 
 def conversation_registry(tracker: Tracker) -> Optional[ConversationRegistry]:
     """The live registry as this conversation sees it (its own prefetched searches)."""
     registry = live_registry()
     return None if registry is None else registry.for_conversation(tracker.sender_id)
-# Load the ZIP Code data when the action server starts, not in a user's turn.
-warm_up()
 
 
 def _is_skip(value: Any) -> bool:

@@ -192,9 +192,9 @@ def place_named_earlier(events: Sequence[Mapping[str, Any]], state: str) -> Opti
             continue
         for match in _PLACE_AFTER.finditer(message.text.lower()):
             words = match.group(1).split()
+            if words[0] in _NOT_PLACE_WORDS:
+                continue
             for length in range(len(words), 0, -1):
-                if words[0] in _NOT_PLACE_WORDS:
-                    break
                 place = place_in_state(" ".join(words[:length]), state)
                 if place is not None:
                     return place

@@ -20,8 +20,8 @@ from spacy.vocab import Vocab
 
 TokenSpec = Dict[str, object]
 Anchor = Tuple[str, str]  # (token attribute, value): ("NORM", "pill")
-# Token attributes an anchor may use, and how to read them off a token.
-ANCHOR_ATTRS = ("NORM", "LOWER")
+# Token attributes an anchor may use, and the token property that holds each.
+ANCHOR_ATTRS = {"NORM": "norm_", "LOWER": "lower_"}
 OPTIONAL_OPS = frozenset({"?", "*", "!"})
 
 
@@ -75,10 +75,9 @@ class AnchoredMatcher:
         return len(self._keys)
 
     def __call__(self, doc: Doc) -> List[Tuple[int, int, int]]:
-        present: Set[Anchor] = set()
-        for token in doc:
-            present.add(("NORM", token.norm_))
-            present.add(("LOWER", token.lower_))
+        present: Set[Anchor] = {
+            (attr, getattr(token, field)) for token in doc for attr, field in ANCHOR_ATTRS.items()
+        }
         found = set(self._unanchored(doc)) if len(self._unanchored) else set()
         for anchor in present.intersection(self._by_anchor):
             found.update(self._by_anchor[anchor](doc))

@@ -15,7 +15,6 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from bot.crisis.anchored_matcher import AnchoredMatcher
-
 from bot.crisis.patterns import NORM_ATTR, CrisisPatterns, MatcherPattern, load_patterns
 from bot.crisis.typos import EnglishLexicon, TypoCorrector
 
