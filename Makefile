@@ -45,7 +45,7 @@ $(SPACY_MODEL)/meta.json: $(VENV)/.installed-pyproject
 model: $(MODEL)
 
 $(MODEL): $(VENV)/.installed-pyproject $(SPACY_MODEL)/meta.json $(TRAINING_INPUTS)
-	$(BIN)/rasa train --fixed-model-name current --out models
+	$(BIN)/python -m bot.rasa_cli train --fixed-model-name current --out models
 
 validate: setup
 	$(BIN)/rasa data validate --fail-on-warnings

@@ -64,7 +64,7 @@ def train_ours(workdir: Path, config: Path) -> tuple[Path, float]:
     """Train our assistant into ``workdir``; return the model and the training time."""
     out = workdir / "models"
     seconds = _run_timed(
-        [sys.executable, "-m", "rasa", "train", "--fixed-model-name", "bench",
+        [sys.executable, "-m", "bot.rasa_cli", "train", "--fixed-model-name", "bench",
          "-c", str(config), "-d", "domain.yml", "--data", "data", "--out", str(out)],
         REPO_ROOT, _rasa_env(workdir / "cache"), workdir / "train-ours.log")
     return out / "bench.tar.gz", seconds

@@ -38,8 +38,8 @@ def test_folds_only(combine_result: Callable[..., Coroutine]) -> Callable[..., C
 def main() -> None:
     numpy.random.seed(SEED)
     random.seed(SEED)
+    from bot.rasa_cli import main as rasa_main  # before rasa.nlu.test: see bot/rasa_cli.py
     import rasa.nlu.test
-    from rasa.__main__ import main as rasa_main
 
     rasa.nlu.test.combine_result = test_folds_only(rasa.nlu.test.combine_result)
     sys.argv = ["rasa", "test", "nlu", *sys.argv[1:]]

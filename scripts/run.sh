@@ -24,7 +24,7 @@ trap stop INT TERM EXIT
 .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" \
     --logging-config_file bot/privacy/logging.yml &
 pids+=($!)
-.venv/bin/rasa run --model models/current.tar.gz --port "$RASA_PORT" \
+.venv/bin/python -m bot.rasa_cli run --model models/current.tar.gz --port "$RASA_PORT" \
     --endpoints var/endpoints.yml --credentials credentials.yml \
     --logging-config-file bot/privacy/logging.yml &
 pids+=($!)

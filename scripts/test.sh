@@ -16,7 +16,7 @@ step_validate() {
 step_stories() {
     echo "==> rasa test core --e2e on tests/stories (conversation accuracy must be 100%)"
     rm -rf results/stories
-    $BIN/rasa test core --e2e -m "$MODEL" --stories tests/stories --out results/stories \
+    $BIN/python -m bot.rasa_cli test core --e2e -m "$MODEL" --stories tests/stories --out results/stories \
         >results/stories.log 2>&1 || { tail -50 results/stories.log; return 1; }
     $BIN/python scripts/check_results.py stories
 }

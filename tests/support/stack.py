@@ -269,7 +269,7 @@ class RasaStack:
         url = self.rasa_urls[index]
         return ManagedProcess(
             name=f"rasa replica {index}",
-            command=[sys.executable, "-m", "rasa", "run",
+            command=[sys.executable, "-m", "bot.rasa_cli", "run",
                      "-m", str(self.model),
                      "--endpoints", str(self.endpoints_path),
                      "--credentials", str(self.credentials_path),
