@@ -45,6 +45,7 @@ class ValidateAssessmentForm(Action):
             buttons,
             tracker.get_slot(QUOTES_SLOT),
             counted_reaction=tracker.get_slot(REACTION_QUESTION),
+            unanswered=[q for q in load_scoring_table().questions if tracker.get_slot(q) is None],
         )
         if not turn.is_answer:
             return []

@@ -261,7 +261,11 @@ class ValidateTherapistForm(FormValidationAction):
     def validate_telehealth(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        answer = parse_yes_no(str(value))
+        # the words first: "video or in person, doesnt matter" is classified as a deny
+        text = tracker.latest_message.get("text") or ""
+        answer = None if text.startswith("/") else parse_yes_no(text)
+        if answer is None:
+            answer = parse_yes_no(str(value))
         return self._accept("telehealth", None if answer is None else ("yes" if answer else "no"), dispatcher, tracker)
 
 

@@ -91,6 +91,8 @@ class AnswerCues:
     leads: Tuple[Tuple[Tuple[str, ...], str], ...]  # (words, value), longest first
     preambles: Tuple[Tuple[str, ...], ...]  # longest first
     softeners: Tuple[Tuple[str, ...], ...]
+    hedges: Tuple[Tuple[str, ...], ...]
+    hedge_stops: frozenset
     auxiliaries: frozenset
     negations: frozenset
     fillers: frozenset
@@ -101,6 +103,7 @@ class AnswerCues:
     clarify: Tuple[Pattern[str], ...]
     ordinals: Dict[str, int]
     partner_words: frozenset
+    volunteered: Dict[str, Tuple[Tuple[str, Pattern[str]], ...]]
 
 
 def _whole_words(pattern: str) -> Pattern[str]:
@@ -138,6 +141,8 @@ def load_cues(path: Path = CUES_FILE) -> AnswerCues:
         leads=tuple(leads),
         preambles=tuple(sorted((tuple(words(p)) for p in raw["preambles"]), key=len, reverse=True)),
         softeners=tuple(tuple(words(s)) for s in raw["softeners"]),
+        hedges=tuple(tuple(words(s)) for s in raw["hedges"]),
+        hedge_stops=frozenset(raw["hedge_stops"]),
         auxiliaries=frozenset(raw["auxiliaries"]),
         negations=frozenset(raw["negations"]),
         fillers=frozenset(raw["fillers"]),
@@ -153,6 +158,14 @@ def load_cues(path: Path = CUES_FILE) -> AnswerCues:
         clarify=tuple(re.compile(p) for p in raw["clarify"]),
         ordinals={str(w): int(place) for place, ws in raw["ordinals"].items() for w in ws},
         partner_words=frozenset(raw["partner_words"]),
+        volunteered={
+            question: tuple(
+                (str(value), _whole_words(pattern))
+                for value, patterns in by_value.items()
+                for pattern in patterns
+            )
+            for question, by_value in (raw.get("volunteered") or {}).items()
+        },
     )
 
 
@@ -184,12 +197,23 @@ def _lead(tokens: Sequence[str], cues: AnswerCues) -> Optional[Reading]:
     return reading
 
 
+def _hedges_description(rest: Sequence[str], cues: AnswerCues) -> bool:
+    """Whether the answer after a yes/no goes on with a hedge right before the words it
+    hedges ("kinda glazes over"), rather than a softened yes ("kind of, when he's tired")."""
+    for hedge in cues.hedges:
+        if _starts_with(rest, hedge) and len(rest) > len(hedge):
+            following = rest[len(hedge)]
+            return following not in cues.hedge_stops and following not in cues.fillers
+    return False
+
+
 def _lead_phrase(tokens: Sequence[str], cues: AnswerCues) -> Optional[Reading]:
     for phrase, value in cues.leads:
         if _starts_with(tokens, phrase):
             if value in (YES, NO):
-                window = tokens[len(phrase):len(phrase) + LEAD_WINDOW]
-                if any(_contains(window, softener) for softener in cues.softeners):
+                rest = tokens[len(phrase):]
+                window = rest[:LEAD_WINDOW]
+                if any(_contains(window, softener) for softener in cues.softeners) and not _hedges_description(rest, cues):
                     return Reading(SOMETIMES, "lead")
             return Reading(value, "lead")
     return None
@@ -285,6 +309,23 @@ def _negated_in_clause(text: str, start: int, cues: AnswerCues, window: int) -> 
     ("i didn't sleep' and he's right": the "didn't" is another clause's)."""
     clause = re.split(r"[.,;:!?]| and | but ", text[:start])[-1]
     return any(w in cues.cue_negations or w.endswith("n't") for w in words(clause)[-window:])
+
+
+def volunteered_answers(
+    text: str, questions: Sequence[str], cues: Optional[AnswerCues] = None
+) -> Dict[str, str]:
+    """Answers to ``questions`` the text gives before they are asked ({question: value}),
+    by answers.yml's ``volunteered`` cues; a cue right after a negation does not count."""
+    cues = cues or load_cues()
+    normal = normalise(text)
+    found = {}
+    for question in questions:
+        for value, pattern in cues.volunteered.get(question, ()):
+            if any(not _negated_in_clause(normal, m.start(), cues, REACTION_NEGATION_WINDOW)
+                   for m in pattern.finditer(normal)):
+                found[question] = value
+                break
+    return found
 
 
 def reaction_signals(text: str, cues: Optional[AnswerCues] = None) -> Dict[str, int]:

@@ -27,6 +27,7 @@ from bot.answers import (
     looks_like_request,
     read_reaction,
     read_yes_no,
+    volunteered_answers,
 )
 
 # Intents that have their own rules and leave a form (a confident classifier, or the
@@ -45,6 +46,8 @@ UNCLEAR_SLOT = "unclear_question"
 QUOTE_MIN_WORDS = 4
 QUOTE_MAX_CHARS = 300
 COUNTED_PREFIX = "utter_reaction_counted_"
+# Said when an answer also answered a later question, which is then skipped.
+VOLUNTEERED_NOTED = "utter_volunteered_noted"
 UNCLEAR_RESPONSES = ("utter_unclear_answer", "utter_unclear_reaction")
 UNCLEAR_AGAIN = "utter_unclear_again"
 EXPLAIN_PREFIX = "utter_explain_"
@@ -100,11 +103,13 @@ def interpret(
     previous_buttons: Sequence[Mapping[str, Any]],
     quotes: Optional[Mapping[str, str]],
     counted_reaction: Optional[str] = None,
+    unanswered: Sequence[str] = (),
 ) -> CheckinTurn:
     """Reads ``message`` as an answer to ``question`` (a slot of assessment_form).
 
     ``previous_responses`` and ``previous_buttons`` are the names and buttons of the bot's
-    messages just before it; ``counted_reaction`` the value the first question holds.
+    messages just before it; ``counted_reaction`` the value the first question holds;
+    ``unanswered`` the questions still to ask, which a typed answer may already answer.
     """
     if counted_reaction and any(r.startswith(COUNTED_PREFIX) for r in previous_responses):
         corrected = _correction(message, counted_reaction, question)
@@ -140,6 +145,10 @@ def interpret(
             turn.slots[QUOTES_SLOT] = {**(quotes or {}), question: message.text.strip()[:QUOTE_MAX_CHARS]}
         if question == REACTION_QUESTION and reading.value in (CONFUSED, AVOIDANT, BOTH):
             turn.responses.append(f"{COUNTED_PREFIX}{reading.value}")
+        later = volunteered_answers(message.text, [q for q in unanswered if q != question])
+        if later:
+            turn.slots.update(later)
+            turn.responses.append(VOLUNTEERED_NOTED)
     return turn
 
 

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from bot.checkin import Message, asks_the_bot
 from bot.crisis.intent import is_crisis_parse
 from bot.directory.locations import AmbiguousPlace, Location, OutsideUS, place_in_state, read_place
-from bot.therapist_preferences import named_insurer, parse_approach, parse_help_type
+from bot.therapist_preferences import either_is_fine, named_insurer, parse_approach, parse_help_type
 
 FORM_NAME = "therapist_form"
 SEARCH_ACTION = "action_search_therapists"
@@ -128,6 +128,8 @@ def insurance_from(messages: Sequence[UserMessage]) -> Optional[str]:
 def telehealth_in(text: str) -> Optional[str]:
     """"yes" when the text welcomes video sessions, "no" when it asks for in person, else None."""
     text = text.lower()
+    if either_is_fine(text) and _VIDEO.search(text):
+        return "yes"
     if _NO_VIDEO.search(text):
         return "no"
     return "yes" if _VIDEO.search(text) else None
@@ -140,11 +142,20 @@ def telehealth_from(messages: Sequence[UserMessage]) -> Optional[str]:
 # Words that take an earlier answer back: "wait actually can we make it couples".
 _CHANGE_CUE = re.compile(
     r"\b(actually|make it|change (it|that|this)|switch( it)?( to)?|instead|rather|scratch that|on second thought"
-    r"|i meant|meant to say|oops|not [a-z ]+,? (it'?s|its|it is))\b"
+    r"|i meant|meant to say|oops|not [a-z ]+,? (it'?s|its|it is)"
+    r"|wrong (zip|zip code|zipcode|state|city|place|one|insurance|insurer)|i do have|forgot)\b"
 )
+
+
+def location_in(text: str) -> Optional[str]:
+    """The location slot value of a ZIP Code or a city with its state in the text, else None."""
+    place = read_place(text, whole_answer=False)
+    return place.slot_value() if isinstance(place, Location) else None
+
+
 # Earlier answers a later reply can change, with the reader of each.
-_CHANGEABLE = {"help_type": parse_help_type, "approach": parse_approach, "insurance": named_insurer,
-               "telehealth": telehealth_in}
+_CHANGEABLE = {"location": location_in, "help_type": parse_help_type, "approach": parse_approach,
+               "insurance": named_insurer, "telehealth": telehealth_in}
 
 
 def changed_answer(text: str, asked: str, slots: Mapping[str, Any]) -> dict[str, str]:

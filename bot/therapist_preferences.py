@@ -12,7 +12,7 @@ HELP_TYPES = {
     # not "for me" alone: "can u look for a therapist for me" says nothing about the kind
     "individual": ("individual", "just me", "only me", "me only", "myself", "just for me",
                    "only for me", "its for me", "it's for me", "for me only", "solo", "one on one", "1:1"),
-    "couples": ("couple", "couples", "both of us", "together", "marriage", "marital", "relationship",
+    "couples": ("couple", "couples", "both of us", "two of us", "together", "marriage", "marital", "relationship",
                 "for us", "us both", "we both", "me and my", "me n my", "me & my", "me + my",
                 "my partner and i", "my husband and i", "my wife and i", "my bf and i",
                 "my gf and i", "my boyfriend and i", "my girlfriend and i", "with my partner",
@@ -24,10 +24,22 @@ APPROACHES = {
     "any": ("any", "anything", "no preference", "doesn't matter", "doesnt matter", "does not matter", "whatever",
             "not sure", "don't know", "dont know", "no idea", "don't care", "dont care", "do not care", "idc",
             "either"),
-    "act": ("act", "acceptance and commitment", "acceptance & commitment", "acceptance"),
-    "schema": ("schema",),
-    "behavioral_activation": ("behavioral activation", "behavioural activation", "activation", "ba"),
-    "compassion_focused": ("compassion", "cft"),
+    # and each approach as people describe it when the name escapes them
+    "act": ("act", "acceptance and commitment", "acceptance & commitment", "acceptance",
+            "accept your feelings", "accept my feelings", "accept feelings", "accepting feelings",
+            "accepting your feelings", "accept the feelings", "accept your emotions",
+            "accepting emotions", "instead of fighting"),
+    "schema": ("schema", "childhood", "from when you were a kid", "from when i was a kid",
+               "as a kid", "growing up", "old patterns", "patterns from", "life patterns",
+               "repeating patterns", "patterns that repeat", "patterns that keep repeating"),
+    "behavioral_activation": ("behavioral activation", "behavioural activation", "activation", "ba",
+                              "used to like", "used to enjoy", "used to love", "things you enjoy",
+                              "doing things again", "getting active", "plan activities",
+                              "scheduling activities"),
+    "compassion_focused": ("compassion", "cft", "kinder to yourself", "kinder to myself",
+                           "kinder to urself", "kinder to ourselves", "kind to yourself",
+                           "kind to myself", "kind to urself", "self critical", "self-critical",
+                           "self criticism", "self-criticism", "inner critic", "less harsh"),
 }
 
 # Said anywhere in the insurance answer, these mean "no insurance preference".
@@ -45,6 +57,9 @@ INSURANCE_SUFFIX = re.compile(r"\s+(?:insurance|plan|coverage|please|pls|thanks|
 
 # Video-or-not words; plain yes/no answers are read by bot.answers.
 VIDEO_YES = ("video", "online", "telehealth", "virtual", "zoom", "either", "both", "remote")
+# Either is fine, so video is too: read before the in-person words ("video or in person, doesnt matter").
+VIDEO_EITHER = ("video or", "or video", "online or", "or online", "doesn't matter", "doesnt matter",
+                "don't care", "dont care", "either way", "whichever", "no preference")
 OKAY = ("ok", "okay", "k", "fine", "that's fine", "thats fine", "works", "that works")
 VIDEO_NO = ("in person", "in-person", "person only", "not online", "no video", "face to face", "in the room", "office")
 
@@ -143,9 +158,17 @@ def named_insurer(text: str) -> Optional[str]:
     return next((m.group(0) for m in known_insurers().finditer(text) if not _negated(text, m.start())), None)
 
 
+def either_is_fine(text: str) -> bool:
+    """Whether the text says video or in person are both fine ("video or in person, doesnt matter")."""
+    text = _normalise(text)
+    return any(_contains_phrase(text, phrase) for phrase in VIDEO_EITHER)
+
+
 def parse_yes_no(text: str) -> Optional[bool]:
     """True when video sessions are fine, False for in person only, None when unclear."""
     text = _normalise(text)
+    if either_is_fine(text):
+        return True
     if any(_contains_phrase(text, phrase) for phrase in VIDEO_NO):
         return False
     answer = read_yes_no(text, "telehealth").value

@@ -239,6 +239,14 @@ async def validate(slot: str, text: str, dispatcher, domain) -> List[Dict[str, A
         ("telehealth", "yes", "yes"),
         ("telehealth", "ya", "yes"),
         ("telehealth", "nope", "no"),
+        # approaches described when the name escapes people
+        ("approach", "the one about accepting your feelings i think", "act"),
+        ("approach", "something for being less self-critical", "compassion_focused"),
+        ("approach", "stuff from childhood that keeps repeating", "schema"),
+        ("approach", "getting back into things i used to enjoy", "behavioral_activation"),
+        ("help_type", "the two of us", "couples"),
+        ("insurance", "united", "united"),  # unitedhealthcare in insurers.yml
+        ("telehealth", "online or in person, either way", "yes"),
     ],
 )
 async def test_validate_therapist_form(slot, text, value, dispatcher, domain):
@@ -312,6 +320,17 @@ async def test_a_reply_that_changes_an_earlier_answer_is_no_answer_to_the_questi
     events = await ValidateTherapistForm().run(dispatcher, t, domain)
     assert SlotSet(*changed) in events and SlotSet(asked, None) in events
     assert responses(dispatcher) == ["utter_therapist_answer_changed"]
+
+
+async def test_the_words_of_a_video_answer_win_over_its_intent(dispatcher, domain):
+    """The classifier reads "video or in person, doesnt matter" as deny (-> "no"); the
+    words say either is fine."""
+    text = "video or in person, doesnt matter"
+    t = tracker(slots={"requested_slot": "telehealth", "telehealth": "no"}, text=text, intent="deny",
+                active_loop="therapist_form",
+                events=[{"event": "user", "text": text}, {"event": "slot", "name": "telehealth", "value": "no"}])
+    events = await ValidateTherapistForm().run(dispatcher, t, domain)
+    assert SlotSet("telehealth", "yes") in events
 
 
 async def test_a_question_at_the_insurance_question_is_no_insurer(dispatcher, domain):

@@ -12,7 +12,9 @@ from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.assessment import ValidateAssessmentForm
 from actions.forms import ActionResumeForm, ActionStartOver
-from bot.answers import chosen_option, correction_kind, looks_like_question, read_reaction, read_yes_no
+from bot.answers import (
+    chosen_option, correction_kind, looks_like_question, read_reaction, read_yes_no, volunteered_answers,
+)
 from bot.checkin import Message, interpret, previous_bot_turn
 from bot.form_control import form_to_restart, paused_form
 from bot.nlu.control_cues import control_intent
@@ -110,6 +112,15 @@ YES_NO_BUTTONS = [
         ("he'll listen to me for hours about my stuff and ask follow up questions", "q_interest", "no"),
         ("he never listens to me", "q_interest", "yes"),
         ("the closer we get the more he backs off. after a good weekend he'll go distant for days", "q_intimacy", "yes"),
+        # a hedge right before what it hedges keeps the yes; a softened yes is "sometimes"
+        ("yeah kinda tunes out when i talk about my day", "q_interest", "yes"),
+        ("yes sort of numb about everything, even good news", "q_joy_pain", "yes"),
+        ("yeah kinda", "q_interest", "sometimes"),
+        ("yes kind of, when hes stressed", "q_interest", "sometimes"),
+        ("yeah kinda, he does it when work is bad", "q_interest", "sometimes"),
+        # a change over time: not so now
+        ("she used to but not anymore, therapy helped her a lot", "q_outbursts", "no"),
+        ("not anymore, he's calmer since the new job", "q_outbursts", "no"),
     ],
 )
 def test_read_yes_no(text, question, value):
@@ -187,6 +198,9 @@ def test_classifier_is_the_last_resort(ranking, value):
         ("he says 'we dont need to talk about this' and goes to do the dishes", "avoidant"),
         ("not sure tbh, she just goes quiet and i cant tell if shes stuck or avoiding it", "unsure"),
         ("my gf said 'i cant tell if i was sad or dissapointed or angry'", "confused"),  # her words, not mine
+        # the user believes the feelings are there, whatever the "idk" at the start
+        ("idk, i think he knows exactly how he feels, he just goes 'not tonight' and turns over", "avoidant"),
+        ("honestly i dont think she knows what she feels", None),
     ],
 )
 def test_read_reaction(text, value):
@@ -324,6 +338,45 @@ def test_opening_description_is_counted_and_can_be_corrected():
     assert answer.slots["q_other_settings"] == "yes" and "q_reaction" not in answer.slots
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("and its not just me, hes the same with his friends and family", {"q_other_settings": "no"}),
+        ("she opens up to everyone but me", {"q_other_settings": "yes"}),
+        ("its not like that with his friends though", {}),
+        ("he always says hes just tired when something upset him", {"q_body_signals": "yes"}),
+        ("he claims hes hungry whenever we argue", {"q_body_signals": "yes"}),
+        ("she says shes tired a lot", {}),
+        ("when she tells me about her week its just the facts", {"q_memories": "yes"}),
+    ],
+)
+def test_details_of_later_questions_given_early(text, expected):
+    assert volunteered_answers(text, ["q_other_settings", "q_body_signals", "q_memories"]) == expected
+
+
+def test_an_answer_that_also_answers_a_later_question_fills_it_and_says_so():
+    text = "he gets stuck, like 'i feel... weird?' and hes like that w his family too"
+    turn = interpret("q_reaction", msg(text, "reaction_confused", 0.9), [], [], None,
+                     unanswered=["q_reaction", "q_other_settings", "q_body_signals"])
+    assert turn.slots["q_reaction"] == "confused" and turn.slots["q_other_settings"] == "no"
+    assert "q_body_signals" not in turn.slots
+    assert turn.responses == ["utter_reaction_counted_confused", "utter_volunteered_noted"]
+    # an answered question is not filled again
+    again = interpret("q_body_signals", msg("yes. and hes like that w his family too"), [], YES_NO_BUTTONS, None,
+                      unanswered=["q_body_signals"])
+    assert again.slots.get("q_other_settings") is None and "utter_volunteered_noted" not in again.responses
+
+
+def test_every_check_in_response_is_in_the_domain():
+    import yaml
+
+    from bot.checkin import VOLUNTEERED_NOTED
+    from tests.support.stack import REPO_ROOT
+
+    responses = yaml.safe_load((REPO_ROOT / "domain.yml").read_text())["responses"]
+    assert VOLUNTEERED_NOTED in responses
+
+
 def test_a_description_of_the_other_pattern_corrects_the_counted_answer():
     """Right after "I've counted it as brushing it off; tell me if I got it wrong", a reply
     that describes the other pattern and does not answer the new question corrects it."""
@@ -401,10 +454,22 @@ def test_previous_bot_turn():
         ("he continues to ignore me", None),
         ("i have to go to his mom's every sunday and he won't talk", None),
         ("we need to start over as a couple but i don't know how to even begin with him", None),
+        ("nvm", "stop"),
+        ("never mind then", "stop"),
+        ("nvm i figured out what he meant", None),
+        ("so hes basically a wall lately. could you do the check in with me", "start_assessment"),
+        ("lets go through the questions, hes been so distant", "start_assessment"),
+        ("can we do the quiz later, kid just woke up", None),
+        ("how long is this, can we stop for now", "stop"),
+        ("ugh how many more questions r there", "ask_checkin_length"),
+        ("are we almost done? my lunch break is ending", "ask_checkin_length"),
+        ("how many times has he done that? like a lot", None),
     ],
 )
 def test_control_intent(text, intent):
     assert control_intent(text) == intent
+
+
 
 
 def test_paused_form_is_the_last_active_unless_completed():

@@ -226,6 +226,8 @@ NEGATIVES = [
     "she shot me a look across the room",
     "he pushes me away when I try to talk",
     "he grabbed me a coffee on his way home",
+    "when it gets heated she grabs her keys and goes for a drive",
+    "he grabbed his phone and left the room",
     "I don't want to hurt him by leaving",
     "I never want to hurt her",
     "I don't want to hurt his feelings",
@@ -705,6 +707,10 @@ CHECK_IN_ANSWERS = [
     "Certainly. She keeps me at arm's length.",
     "she keeps me at arms length",
     "yes he keeps everyone at arm's length",
+    # real_world.yml (written blind, 2026-11-29): the scorer alone gave the first 0.853
+    "ya ngl she tells her best friend everything, i find stuff out from HER",
+    "yeah when it gets heated he grabs his keys and drives off for a couple hours",
+    "she leaves for a drive and doesnt text back until morning",
 ]
 
 

@@ -36,6 +36,8 @@ def test_insurance_in(text, expected):
     ("no video, in-person only", "no"),
     ("not online", "no"),
     ("a couples therapist in ohio", None),
+    ("video or in person, whichever", "yes"),
+    ("in person, doesn't matter where", "no"),  # no video word: "doesn't matter" is about the place
 ])
 def test_telehealth_in(text, expected):
     assert telehealth_in(text) == expected
@@ -135,9 +137,13 @@ def test_an_approach_code_read_earlier_validates_as_itself():
         ("wait actually make it in person", "insurance", {"telehealth": "no"}),
         ("oops wait not cigna, its aetna", "telehealth", {"insurance": "aetna"}),
         ("not cigna", "telehealth", {}),  # nothing named instead
+        ("sorry wrong zip, its 43215", "help_type", {"location": "Columbus, OH 43215"}),
+        ("oh wait wrong city, i meant boulder co", "insurance", {"location": "Boulder, CO 80303"}),
+        ("hold on i do have insurance, humana. forgot about it", "telehealth", {"insurance": "humana"}),
+        ("43215", "help_type", {}),  # no word that takes an answer back
     ],
 )
 def test_a_reply_can_change_an_earlier_answer(text, asked, changed):
-    slots = {"help_type": "individual", "approach": "any" if asked != "approach" else None,
-             "insurance": "cigna", "telehealth": "yes"}
+    slots = {"location": "Dayton, OH 45402", "help_type": "individual",
+             "approach": "any" if asked != "approach" else None, "insurance": "cigna", "telehealth": "yes"}
     assert changed_answer(text, asked, slots) == changed
