@@ -37,8 +37,8 @@ APPROACHES = {
                               "doing things again", "getting active", "plan activities",
                               "scheduling activities"),
     "compassion_focused": ("compassion", "cft", "kinder to yourself", "kinder to myself",
-                           "kinder to urself", "kinder to ourselves", "kind to yourself",
-                           "kind to myself", "kind to urself", "self critical", "self-critical",
+                           "kinder to ourselves", "kind to yourself", "kind to myself",
+                           "self critical", "self-critical",
                            "self criticism", "self-criticism", "inner critic", "less harsh"),
 }
 
@@ -68,6 +68,16 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().lower())
 
 
+# Texting shorthand read as the words it stands for when choices are matched ("accept ur
+# feelings", "kinder to urself"); not in insurance names, which are kept as typed.
+_SHORTHAND = {"u": "you", "ur": "your", "urself": "yourself"}
+_SHORTHAND_WORD = re.compile(r"\b(?:u|ur|urself)\b")
+
+
+def _normalise_choice(text: str) -> str:
+    return _SHORTHAND_WORD.sub(lambda m: _SHORTHAND[m.group(0)], _normalise(text))
+
+
 def _phrase_spans(text: str, phrase: str) -> list[tuple[int, int]]:
     """Where the phrase stands in the text as whole words."""
     return [m.span() for m in re.finditer(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text)]
@@ -90,7 +100,7 @@ def _match_choice(text: str, choices: dict[str, tuple[str, ...]]) -> Optional[st
     """The single choice whose phrases appear in the text, or None if none or several do.
     A phrase overlapping a longer one of another choice does not count ("for me" in "for
     me and my husband"), nor one said not to be wanted ("not couples")."""
-    text = _normalise(text)
+    text = _normalise_choice(text)
     spans = [
         (start, end, value)
         for value, phrases in choices.items()

@@ -242,6 +242,8 @@ async def validate(slot: str, text: str, dispatcher, domain) -> List[Dict[str, A
         # approaches described when the name escapes people
         ("approach", "the one about accepting your feelings i think", "act"),
         ("approach", "something for being less self-critical", "compassion_focused"),
+        ("approach", "the one where u accept ur feelings", "act"),  # texting shorthand
+        ("insurance", "u of m health", "u of m health"),  # an unknown name stays as typed
         ("approach", "stuff from childhood that keeps repeating", "schema"),
         ("approach", "getting back into things i used to enjoy", "behavioral_activation"),
         ("help_type", "the two of us", "couples"),
