@@ -121,6 +121,9 @@ YES_NO_BUTTONS = [
         # a change over time: not so now
         ("she used to but not anymore, therapy helped her a lot", "q_outbursts", "no"),
         ("not anymore, he's calmer since the new job", "q_outbursts", "no"),
+        # coming back from a detour
+        ("anyway, no she asks about my feelings all the time", "q_interest", "no"),
+        ("ok back to it. yes he pulls away", "q_intimacy", "yes"),
     ],
 )
 def test_read_yes_no(text, question, value):
@@ -131,6 +134,8 @@ def test_read_yes_no(text, question, value):
     ("is this my fault?", True),
     ("how do i talk to him", True),
     ("hmm whats schema therapy", True),  # a "hmm" before the question word
+    ("hang on is this a diagnosis", True),
+    ("sry random but do you store this", True),
     ("ok so what do i do now", True),
     ("when i ask him what's wrong he says he's tired", False),
     ("hmm he just goes quiet", False),
@@ -464,6 +469,9 @@ def test_previous_bot_turn():
         ("ugh how many more questions r there", "ask_checkin_length"),
         ("are we almost done? my lunch break is ending", "ask_checkin_length"),
         ("how many times has he done that? like a lot", None),
+        ("wait so is alexithymia like autism or smth?? he struggles with feelings but hes not autistic", "ask_what_is_alexithymia"),
+        ("any ideas for stuff we could do together, talking always turns into a fight", "ask_rituals"),
+        ("we never do stuff together anymore", None),
     ],
 )
 def test_control_intent(text, intent):
