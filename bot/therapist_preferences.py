@@ -71,7 +71,7 @@ def _normalise(text: str) -> str:
 # Texting shorthand read as the words it stands for when choices are matched ("accept ur
 # feelings", "kinder to urself"); not in insurance names, which are kept as typed.
 _SHORTHAND = {"u": "you", "ur": "your", "urself": "yourself"}
-_SHORTHAND_WORD = re.compile(r"\b(?:u|ur|urself)\b")
+_SHORTHAND_WORD = re.compile(rf"\b(?:{'|'.join(_SHORTHAND)})\b")
 
 
 def _normalise_choice(text: str) -> str:
