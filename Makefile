@@ -25,7 +25,7 @@ bench: setup $(SPACY_MODEL)/meta.json
 
 setup: $(VENV)/.installed-pyproject
 
-$(VENV)/.installed-pyproject: pyproject.toml scripts/setup.sh
+$(VENV)/.installed-pyproject: pyproject.toml scripts/no-deps-requirements.txt scripts/setup.sh
 	bash scripts/setup.sh
 
 # The chat widget's npm dependency (socket.io-client), from web/package-lock.json.

@@ -32,10 +32,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 stamp=.venv/.installed-pyproject
-if [ ! -f "$stamp" ] || ! cmp -s pyproject.toml "$stamp"; then
+if [ ! -f "$stamp" ] || ! cmp -s <(cat pyproject.toml scripts/no-deps-requirements.txt) "$stamp"; then
     echo "==> installing the project and its dependencies into .venv (first time: a few minutes)"
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -e ".[test]"
-    cp pyproject.toml "$stamp"
+    .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r scripts/no-deps-requirements.txt
+    cat pyproject.toml scripts/no-deps-requirements.txt >"$stamp"
 fi
 touch "$stamp"

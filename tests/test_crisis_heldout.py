@@ -16,6 +16,11 @@ bot/crisis/TAXONOMY.md, and were never used to change anything:
   A helper saw about 50 of its texts in a debug log on 2026-11-28, so it is no longer fully blind;
 - ``crisis_eval_heldout4/`` (40 per category, 300 ordinary), written blind on 2026-11-29 (from
   TAXONOMY.md only) and run twice: on main and on a rule branch, to decide whether to merge it.
+  Its hard negatives were printed to a terminal on 2026-11-29 (not used for any change);
+- ``crisis_eval_heldout5/`` (40 per category, 300 ordinary), written blind on 2026-11-29 (from
+  TAXONOMY.md only) while the sentence embeddings were tried on the other four sets, and run
+  on the previous model and on the embedding model twice (before and after the last two
+  threshold choices, which were made on sets 1-4).
 
 They show what the detector does on new wording. They do NOT meet the 99% recall of issue 9
 (reports: results/crisis_eval_heldout*.md); the floors below are the measured counts less
@@ -32,25 +37,29 @@ import pytest
 from tests.support.crisis_eval import REPO_ROOT, evaluate
 
 HERE = Path(__file__).parent
-# set -> (detected per category: measured after batch 5 of the scorer data less one, never below the
-# earlier floor; most false alarms)
+# set -> (detected per category: measured with the sentence embeddings in the scorer
+# (2026-11-29) less one; most false alarms: measured plus one)
 FLOORS: Dict[str, tuple] = {
     "crisis_eval_heldout": ({
-        "direct_ideation": 14, "in_progress": 12, "partner_violence": 13, "passive_ideation": 12,
-        "plan_or_means": 14, "preparation_farewell": 14, "self_harm": 11, "someone_else": 14,
+        "direct_ideation": 14, "in_progress": 13, "partner_violence": 14, "passive_ideation": 12,
+        "plan_or_means": 14, "preparation_farewell": 14, "self_harm": 13, "someone_else": 14,
     }, 2),  # of 15 each; 1 of 120 false alarms measured
     "crisis_eval_heldout2": ({
-        "direct_ideation": 38, "in_progress": 35, "partner_violence": 34, "passive_ideation": 33,
-        "plan_or_means": 33, "preparation_farewell": 36, "self_harm": 32, "someone_else": 35,
-    }, 8),  # of 40 each; 7 of 300 false alarms measured
+        "direct_ideation": 38, "in_progress": 38, "partner_violence": 36, "passive_ideation": 36,
+        "plan_or_means": 37, "preparation_farewell": 38, "self_harm": 34, "someone_else": 37,
+    }, 5),  # of 40 each; 4 of 300 false alarms measured
     "crisis_eval_heldout3": ({
-        "direct_ideation": 39, "in_progress": 36, "partner_violence": 37, "passive_ideation": 37,
-        "plan_or_means": 34, "preparation_farewell": 34, "self_harm": 36, "someone_else": 36,
-    }, 26),  # of 40 each; 26 of 300 false alarms measured
+        "direct_ideation": 39, "in_progress": 38, "partner_violence": 38, "passive_ideation": 37,
+        "plan_or_means": 37, "preparation_farewell": 35, "self_harm": 36, "someone_else": 37,
+    }, 25),  # of 40 each; 24 of 300 false alarms measured
     "crisis_eval_heldout4": ({
-        "direct_ideation": 39, "in_progress": 37, "partner_violence": 36, "passive_ideation": 37,
-        "plan_or_means": 35, "preparation_farewell": 36, "self_harm": 37, "someone_else": 37,
-    }, 11),  # of 40 each; 10 of 300 false alarms measured
+        "direct_ideation": 39, "in_progress": 39, "partner_violence": 36, "passive_ideation": 37,
+        "plan_or_means": 36, "preparation_farewell": 39, "self_harm": 37, "someone_else": 38,
+    }, 7),  # of 40 each; 6 of 300 false alarms measured
+    "crisis_eval_heldout5": ({
+        "direct_ideation": 38, "in_progress": 37, "partner_violence": 37, "passive_ideation": 37,
+        "plan_or_means": 37, "preparation_farewell": 38, "self_harm": 36, "someone_else": 36,
+    }, 6),  # of 40 each; 5 of 300 false alarms measured
 }
 
 
