@@ -31,7 +31,8 @@ WHICH_STATE_RESPONSE = "utter_location_which_state"
 _ABOUT_THERAPY = re.compile(r"therap|counsel|psycholog|psychiatr|shrink|find (?:a|someone)|\bmft\b|\blmft\b")
 
 _INSURANCE_PATTERNS = (
-    re.compile(r"\b(?:no insurance|uninsured|self[- ]pay|out of pocket|pay cash)\b"),
+    re.compile(r"\b(?:no insurance|uninsured|not insured|self[- ]pay|out of pocket|pay cash"
+               r"|(?:don'?t|do not|doesn'?t|does not) have (?:any |health )?insurance)\b"),
     # not "i have to go find my insurance card"
     re.compile(r"\b(?:have|with|through|take|takes|accept|accepts|use|using|on)\s+"
                r"(?!(?:to|a|an|the|my|his|her|our|their|your|no|any|some|i|we|he|she|they|you|it)\b)"

@@ -374,6 +374,9 @@ def test_everyday_phrasings_do_not_match(detector, text):
         ("my mom took too many of my pills", {"someone_else", "emergency"}),
         # "me" inside the match is its object: the goodbye is the brother's
         ("my brother texted me goodbye and his phone is off now", {"someone_else"}),
+        # a person things go to is no subject: the farewell is the user's
+        ("i already gave my dog to my sister and wrote out who gets my stuff", set()),
+        ("my brother is giving away his things to his friends", {"someone_else"}),
         ("i just took 30 of my sleeping pills", {"emergency"}),
         ("he is choking me right now", {"partner_violence", "emergency"}),
         ("i have been saving up my pills", set()),

@@ -20,6 +20,8 @@ from bot.therapist_form import (
     ("my insurance is cigna, and online is fine", "cigna"),
     ("no insurance, we'd pay out of pocket", "any"),
     ("self-pay", "any"),
+    ("dont have insurance rn", "any"),  # said at the approach question: not asked again
+    ("we don't have any insurance tbh", "any"),
     ("I have insurance", None),
     ("find a couples therapist", None),
     ("hold on i have to go find my insurance card, stop for now", None),

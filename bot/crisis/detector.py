@@ -23,6 +23,10 @@ SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 DROPPED_G = "in"  # "thinkin", "endin": written without the final g
 SUBJECT_WINDOW = 12
 OBJECT_SELF = frozenset({"me"})
+# "gave my dog to my sister": a person after one of these is whom something goes to, not
+# who is doing it.
+RECIPIENT_BEFORE = frozenset({"to", "for", "with"})
+POSSESSIVES = frozenset({"my", "his", "her", "our", "their", "your"})
 EXCLUSION_KEY = "exclusion"
 # Exclusions are figures of speech too: they get the intent of that group.
 FIGURE_INTENT = "vent_frustration"
@@ -221,7 +225,8 @@ class CrisisDetector:
         """Whether the nearest person word before ``end`` in its sentence is not the user.
 
         "me" inside the match is its object, not its subject: in "my brother texted me
-        goodbye" the goodbye is the brother's.
+        goodbye" the goodbye is the brother's. A person something goes to is no subject
+        either: in "i gave my dog to my sister" the farewell is the user's.
         """
         for index in range(end - 1, max(end - SUBJECT_WINDOW, 0) - 1, -1):
             word = doc[index].norm_
@@ -231,6 +236,14 @@ class CrisisDetector:
                 continue
             if word in self._patterns.subject_self:
                 return False
-            if word in self._patterns.subject_other:
+            if word in self._patterns.subject_other and not self._receives(doc, index):
                 return True
         return False
+
+    @staticmethod
+    def _receives(doc: Doc, index: int) -> bool:
+        """Whether the person word at ``index`` follows "to", "for" or "with" ("to my sister")."""
+        before = index - 1
+        if before >= 0 and doc[before].norm_ in POSSESSIVES:
+            before -= 1
+        return before >= 0 and doc[before].norm_ in RECIPIENT_BEFORE
