@@ -38,7 +38,7 @@ from bot.crisis import typos as typos_module
 from bot.crisis.detector import CrisisDetector, MessageView
 from bot.crisis.patterns import PATTERNS_PATH
 from bot.nlu import sentence_encoder as sentence_encoder_module
-from bot.nlu.sentence_encoder import SentenceEncoder, shared_encoder
+from bot.nlu.sentence_encoder import shared_encoder
 
 SCORER_DATA_DIR = Path(__file__).with_name("scorer_data")
 CRISIS_FILE = "crisis.yml"
@@ -108,12 +108,9 @@ def load_scorer_data(directory: Path = SCORER_DATA_DIR) -> List[Example]:
 class CrisisFeatures:
     """Turns messages into the scorer's feature rows, with the detector's help."""
 
-    def __init__(
-        self, detector: CrisisDetector, max_df: float = MAX_DF,
-        encoder: Optional[SentenceEncoder] = None,
-    ) -> None:
+    def __init__(self, detector: CrisisDetector, max_df: float = MAX_DF) -> None:
         self._detector = detector
-        self._encoder = encoder or shared_encoder()
+        self._encoder = shared_encoder()
         self._norm_words = TfidfVectorizer(
             analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True,
             max_df=max_df,
@@ -137,12 +134,13 @@ class CrisisFeatures:
         """Each vectorizer over its column (fitted first when ``fit``), and the sentence
         embeddings, side by side."""
         vectorizers = (self._norm_words, self._chars, self._signals)
-        plain_texts = [view.plain_text for view in views]
+        columns = self._columns(views)
         embed = self._encoder.encode_training if fit else self._encoder.encode
+        plain_texts = columns[1]
         return hstack([
             *(
                 vectorizer.fit_transform(column) if fit else vectorizer.transform(column)
-                for vectorizer, column in zip(vectorizers, self._columns(views))
+                for vectorizer, column in zip(vectorizers, columns)
             ),
             csr_matrix(embed(plain_texts) * EMBEDDING_WEIGHT),
         ]).tocsr()
