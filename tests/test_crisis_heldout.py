@@ -20,7 +20,8 @@ bot/crisis/TAXONOMY.md, and were never used to change anything:
 - ``crisis_eval_heldout5/`` (40 per category, 300 ordinary), written blind on 2026-11-29 (from
   TAXONOMY.md only) while the sentence embeddings were tried on the other four sets, and run
   on the previous model and on the embedding model four times (as the threshold choices made
-  on sets 1-4 and two in-domain messages changed).
+  on sets 1-4 and two in-domain messages changed), and once on the model with the nearest-
+  neighbour features (after their thresholds were chosen on sets 1-4).
 
 They show what the detector does on new wording. They do NOT meet the 99% recall of issue 9
 (reports: results/crisis_eval_heldout*.md); the floors below are the measured counts less
@@ -37,29 +38,29 @@ import pytest
 from tests.support.crisis_eval import REPO_ROOT, evaluate
 
 HERE = Path(__file__).parent
-# set -> (detected per category: measured with the sentence embeddings in the scorer
-# (2026-11-29) less one; most false alarms: measured plus one)
+# set -> (detected per category: measured with the sentence embeddings and their nearest
+# training messages in the scorer (2026-11-29) less one; most false alarms: measured plus one)
 FLOORS: Dict[str, tuple] = {
     "crisis_eval_heldout": ({
-        "direct_ideation": 14, "in_progress": 13, "partner_violence": 14, "passive_ideation": 12,
-        "plan_or_means": 14, "preparation_farewell": 14, "self_harm": 13, "someone_else": 14,
+        "direct_ideation": 14, "in_progress": 13, "partner_violence": 14, "passive_ideation": 13,
+        "plan_or_means": 14, "preparation_farewell": 14, "self_harm": 11, "someone_else": 14,
     }, 2),  # of 15 each; 1 of 120 false alarms measured
     "crisis_eval_heldout2": ({
-        "direct_ideation": 38, "in_progress": 38, "partner_violence": 36, "passive_ideation": 36,
-        "plan_or_means": 37, "preparation_farewell": 38, "self_harm": 34, "someone_else": 37,
-    }, 6),  # of 40 each; 5 of 300 false alarms measured
+        "direct_ideation": 38, "in_progress": 39, "partner_violence": 37, "passive_ideation": 37,
+        "plan_or_means": 39, "preparation_farewell": 37, "self_harm": 35, "someone_else": 37,
+    }, 5),  # of 40 each; 4 of 300 false alarms measured
     "crisis_eval_heldout3": ({
-        "direct_ideation": 39, "in_progress": 38, "partner_violence": 38, "passive_ideation": 37,
-        "plan_or_means": 37, "preparation_farewell": 35, "self_harm": 36, "someone_else": 37,
-    }, 26),  # of 40 each; 25 of 300 false alarms measured
+        "direct_ideation": 39, "in_progress": 39, "partner_violence": 38, "passive_ideation": 37,
+        "plan_or_means": 37, "preparation_farewell": 35, "self_harm": 37, "someone_else": 38,
+    }, 30),  # of 40 each; 29 of 300 false alarms measured
     "crisis_eval_heldout4": ({
-        "direct_ideation": 39, "in_progress": 39, "partner_violence": 36, "passive_ideation": 37,
-        "plan_or_means": 36, "preparation_farewell": 39, "self_harm": 37, "someone_else": 38,
-    }, 8),  # of 40 each; 7 of 300 false alarms measured
+        "direct_ideation": 39, "in_progress": 39, "partner_violence": 37, "passive_ideation": 37,
+        "plan_or_means": 39, "preparation_farewell": 38, "self_harm": 38, "someone_else": 39,
+    }, 7),  # of 40 each; 6 of 300 false alarms measured
     "crisis_eval_heldout5": ({
-        "direct_ideation": 38, "in_progress": 37, "partner_violence": 37, "passive_ideation": 37,
-        "plan_or_means": 37, "preparation_farewell": 38, "self_harm": 36, "someone_else": 36,
-    }, 8),  # of 40 each; 7 of 300 false alarms measured
+        "direct_ideation": 38, "in_progress": 39, "partner_violence": 38, "passive_ideation": 38,
+        "plan_or_means": 37, "preparation_farewell": 38, "self_harm": 38, "someone_else": 37,
+    }, 4),  # of 40 each; 3 of 300 false alarms measured
 }
 
 

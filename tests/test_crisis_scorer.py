@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 
 from bot.crisis.patterns import load_patterns
@@ -14,9 +15,11 @@ from bot.crisis.scorer import (
     SCORER_DATA_DIR,
     CrisisScorer,
     Example,
+    Neighbours,
     load_scorer_data,
     nlu_examples,
     scorer_data_fingerprint,
+    text_ids,
 )
 
 MIN_PER_WARNING_SIGN = 80
@@ -73,3 +76,27 @@ def test_scorer_learns_a_warning_sign_from_paraphrases_and_names_its_category(de
     crisis, ordinary = scorer.score(["just swallowed the bottle of pills", "we got pizza after work"])
     assert crisis.probability > 0.5 > ordinary.probability
     assert crisis.category == "in_progress"
+
+
+def test_neighbours_give_the_nearest_of_each_kind_and_leave_a_training_message_out():
+    """Columns: crisis closest, crisis mean of the closest, ordinary closest, ordinary mean.
+    A training row does not find itself (nor a copy of its text); a new message does."""
+    a, b, c = np.eye(3, dtype=np.float32)
+    near_a = np.array([0.8, 0.6, 0.0], dtype=np.float32)
+    texts = ["i want to be gone", "i wrote my goodbye letters", "we got pizza", "i want to be gone"]
+    embeddings = np.stack([a, near_a, c, a])
+    ids = text_ids(texts)
+    assert list(ids) == [0, 1, 2, 0]
+    neighbours = Neighbours(embeddings, np.array([True, True, False, True]), ids)
+
+    new_message = neighbours.similarities(a[None])
+    assert new_message[0] == pytest.approx([1.0, (1.0 + 0.8 + 1.0) / 3, 0.0, 0.0])
+
+    training_rows = neighbours.similarities(embeddings, ids)
+    # "i want to be gone" (twice in the data): its nearest other crisis message is near_a;
+    # a left-out text counts as -1 (here, in a group smaller than NEIGHBOURS, in the mean)
+    assert training_rows[0] == pytest.approx([0.8, (-1.0 + 0.8 - 1.0) / 3, 0.0, 0.0])
+    assert training_rows[1] == pytest.approx([0.8, (0.8 + 0.8 - 1.0) / 3, 0.0, 0.0])
+    # the only ordinary message has no other ordinary message to be near
+    assert training_rows[2] == pytest.approx([0.0, 0.0, -1.0, -1.0])
+    assert neighbours.similarities(b[None])[0] == pytest.approx([0.6, 0.2, 0.0, 0.0])

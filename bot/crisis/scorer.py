@@ -7,10 +7,13 @@ question only - is this message a warning sign? - on paraphrase families of ever
 NLU examples (``crisis`` against every other intent). Its features are the words after the
 detector's normalisation (lemmas, aliases such as "unalive", typo-corrected key words), word
 pairs, character n-grams of the plain text (typos, slang), which rule categories and
-figure-of-speech phrases the detector sees, and the message's sentence embedding
+figure-of-speech phrases the detector sees, the message's sentence embedding
 (all-MiniLM-L6-v2, bot/nlu/sentence_encoder.py), which carries meaning past the words a
 training message happened to use ("i gave my guitar to my brother" near "giving my things
-away"; what it changed on each evaluation set is in the README's crisis section). A second
+away"), and how close that embedding comes to the nearest crisis and the nearest ordinary
+training messages (a new paraphrase of one known warning sign sits next to it even where a
+straight line through all of them does not separate it; what each changed on the evaluation
+sets is in the README's crisis section). A second
 regression over the crisis messages names the category, so that a scored match gets the
 same urgency tags as a rule match (in progress -> ``emergency``).
 
@@ -38,7 +41,7 @@ from bot.crisis import typos as typos_module
 from bot.crisis.detector import CrisisDetector, MessageView
 from bot.crisis.patterns import PATTERNS_PATH
 from bot.nlu import sentence_encoder as sentence_encoder_module
-from bot.nlu.sentence_encoder import shared_encoder
+from bot.nlu.sentence_encoder import blas_threads_for, shared_encoder
 
 SCORER_DATA_DIR = Path(__file__).with_name("scorer_data")
 CRISIS_FILE = "crisis.yml"
@@ -51,6 +54,11 @@ MAX_DF = 0.1
 # weight kept most of what full weight found on the held-out sets (1,032 vs 1,033 of 1,080)
 # with fewer alarms on ordinary check-in and search answers (7 vs 8 of 1,677 turns).
 EMBEDDING_WEIGHT = 0.5
+# How many nearest training messages of each kind the neighbour features average, and their
+# scale (similarities are in [-1, 1]; 1 and 10 found the same as 3 on the held-out sets).
+NEIGHBOURS = 5
+NEIGHBOUR_WEIGHT = 3.0
+NEIGHBOUR_CHUNK = 1024  # messages compared at a time (training: bounded memory)
 
 
 @dataclass(frozen=True)
@@ -119,30 +127,39 @@ class CrisisFeatures:
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, max_df=max_df,
         )
         self._signals = DictVectorizer()
+        self._neighbours: Optional[Neighbours] = None
 
     def views(self, texts: Sequence[Union[Doc, str]]) -> List[MessageView]:
         """The detector's view of each message (its docs, when the caller has them)."""
         return [self._detector.view(text) for text in texts]
 
-    def fit_transform(self, views: Sequence[MessageView]) -> csr_matrix:
-        return self._rows(views, fit=True)
+    def fit_transform(self, views: Sequence[MessageView], is_crisis: Sequence[bool]) -> csr_matrix:
+        """The training rows; ``is_crisis`` labels the messages for the neighbour features."""
+        columns = self._columns(views)
+        embeddings = self._encoder.encode_training(columns[1])
+        ids = text_ids(columns[1])
+        self._neighbours = Neighbours(embeddings, np.asarray(is_crisis, dtype=bool), ids)
+        return self._rows(columns, embeddings, ids)
 
     def transform(self, views: Sequence[MessageView]) -> csr_matrix:
-        return self._rows(views, fit=False)
-
-    def _rows(self, views: Sequence[MessageView], fit: bool) -> csr_matrix:
-        """Each vectorizer over its column (fitted first when ``fit``), and the sentence
-        embeddings, side by side."""
-        vectorizers = (self._norm_words, self._chars, self._signals)
         columns = self._columns(views)
-        embed = self._encoder.encode_training if fit else self._encoder.encode
-        plain_texts = columns[1]
+        return self._rows(columns, self._encoder.encode(columns[1]))
+
+    def _rows(
+        self, columns: Tuple[List[str], List[str], List[Dict[str, int]]],
+        embeddings: np.ndarray, training_ids: Optional[np.ndarray] = None,
+    ) -> csr_matrix:
+        """Each vectorizer over its column (fitted first for training rows, which come with
+        ``training_ids``), the sentence embeddings and their neighbour similarities."""
+        fit = training_ids is not None
+        vectorizers = (self._norm_words, self._chars, self._signals)
         return hstack([
             *(
                 vectorizer.fit_transform(column) if fit else vectorizer.transform(column)
                 for vectorizer, column in zip(vectorizers, columns)
             ),
-            csr_matrix(embed(plain_texts) * EMBEDDING_WEIGHT),
+            csr_matrix(embeddings * EMBEDDING_WEIGHT),
+            csr_matrix(self._neighbours.similarities(embeddings, training_ids) * NEIGHBOUR_WEIGHT),
         ]).tocsr()
 
     def bind(self, detector: CrisisDetector) -> None:
@@ -165,6 +182,47 @@ class CrisisFeatures:
         )
 
 
+class Neighbours:
+    """The training messages' embeddings and labels: for a message, its similarity to the
+    nearest crisis and the nearest ordinary ones (the closest, and the mean of the closest
+    ``NEIGHBOURS``)."""
+
+    def __init__(self, embeddings: np.ndarray, is_crisis: np.ndarray, text_ids: np.ndarray) -> None:
+        self._groups = [
+            (embeddings[is_crisis], text_ids[is_crisis]),
+            (embeddings[~is_crisis], text_ids[~is_crisis]),
+        ]
+
+    def similarities(self, embeddings: np.ndarray, text_ids: Optional[np.ndarray] = None) -> np.ndarray:
+        """Four columns a message: crisis closest, crisis mean, ordinary closest, ordinary
+        mean (cosine similarities: the embeddings are unit length). For the training rows
+        (their ``text_ids``) a message is not its own neighbour: the same text is left out,
+        so that they look like the rows of a new message."""
+        with blas_threads_for(len(embeddings)):
+            return self._similarities(embeddings, text_ids)
+
+    def _similarities(self, embeddings: np.ndarray, text_ids: Optional[np.ndarray]) -> np.ndarray:
+        blocks = []
+        for start in range(0, len(embeddings), NEIGHBOUR_CHUNK):
+            chunk = slice(start, start + NEIGHBOUR_CHUNK)
+            columns = []
+            for group_embeddings, group_ids in self._groups:
+                similarity = embeddings[chunk] @ group_embeddings.T
+                if text_ids is not None:
+                    similarity[text_ids[chunk, None] == group_ids[None, :]] = -1.0
+                count = min(NEIGHBOURS, similarity.shape[1])
+                nearest = -np.partition(-similarity, count - 1, axis=1)[:, :count]
+                columns += [nearest.max(axis=1), nearest.mean(axis=1)]
+            blocks.append(np.stack(columns, axis=1))
+        return np.concatenate(blocks) if blocks else np.zeros((0, 4), dtype=np.float32)
+
+
+def text_ids(texts: Sequence[str]) -> np.ndarray:
+    """A number per text, the same for the same text."""
+    numbers: Dict[str, int] = {}
+    return np.array([numbers.setdefault(text, len(numbers)) for text in texts], dtype=np.int64)
+
+
 class CrisisScorer:
     """Logistic regressions: crisis or not, and which category."""
 
@@ -183,8 +241,9 @@ class CrisisScorer:
     def fit(self, examples: Iterable[Example]) -> "CrisisScorer":
         examples = list(examples)
         views = self._features.views([example.text for example in examples])
-        rows = self._features.fit_transform(views)
-        self._is_crisis.fit(rows, np.array([example.is_crisis for example in examples]))
+        is_crisis = np.array([example.is_crisis for example in examples])
+        rows = self._features.fit_transform(views, is_crisis)
+        self._is_crisis.fit(rows, is_crisis)
         # A crisis example of unknown category takes the category a rule gives it, if any.
         categories = [
             (example.label or view.category) if example.is_crisis else None
