@@ -36,6 +36,8 @@ CONTROL_INTENTS = frozenset({"stop", "goodbye", "start_over", "resume", "delete_
 CONTROL_CONFIDENCE = 0.8
 DIGRESSION_PREFIXES = ("ask_",)
 DIGRESSION_INTENTS = frozenset({"greet", "thank", "out_of_scope", "start_assessment"}) | CONTROL_INTENTS
+# "quick q" on its own: the question itself comes next
+QUESTION_COMING = "has_question"
 DIGRESSION_CONFIDENCE = 0.6
 ABOUT_SELF = "ask_self_alexithymia"
 # Readings this sure are answers even when the classifier thinks it is a digression.
@@ -159,24 +161,25 @@ def is_control(message: Message) -> bool:
 
 def asks_the_bot(message: Message) -> bool:
     """A question the conversation rules answer ("whats the difference between act and
-    schema therapy?"), phrased as one: inside a form it is not an answer to the pending
-    question, even when it names one of the options."""
-    return (
-        (message.intent or "").startswith(DIGRESSION_PREFIXES)
-        and message.confidence >= DIGRESSION_CONFIDENCE
-        and (looks_like_question(message.text) or looks_like_request(message.text))
+    schema therapy?"), phrased as one, or the word that one is coming ("quick q"): inside a
+    form it is not an answer to the pending question, even when it names one of the options."""
+    if message.confidence < DIGRESSION_CONFIDENCE:
+        return False
+    if message.intent == QUESTION_COMING:
+        return True
+    return (message.intent or "").startswith(DIGRESSION_PREFIXES) and (
+        looks_like_question(message.text) or looks_like_request(message.text)
     )
 
 
 def _is_digression(message: Message) -> bool:
     if message.intent == ABOUT_SELF and about_partner(message.text):
         return False  # "she says 'i don't know what i felt'" quotes the partner
-    intent = message.intent or ""
-    if intent.startswith(DIGRESSION_PREFIXES):
-        # a question or request, not a description the classifier took for one ("when i
-        # try to talk about us she suddenly needs to shower": not a request for tips)
-        return asks_the_bot(message)
-    return intent in DIGRESSION_INTENTS and message.confidence >= DIGRESSION_CONFIDENCE
+    # a question or request, not a description the classifier took for one ("when i try to
+    # talk about us she suddenly needs to shower": not a request for tips)
+    if asks_the_bot(message):
+        return True
+    return message.intent in DIGRESSION_INTENTS and message.confidence >= DIGRESSION_CONFIDENCE
 
 
 def _chosen(message: Message, buttons: Sequence[Mapping[str, Any]]) -> Optional[Reading]:

@@ -491,6 +491,7 @@ async def test_validate_therapist_form_ends_only_on_a_confident_stop(confidence,
         ("approach", "what is compassion focused therapy", "ask_compassion_focused", 0.97, None),
         ("location", "what does a couples therapist even do", "ask_couples_therapy", 0.9, None),
         ("help_type", "hmm is this a diagnosis tho?", "ask_is_diagnosis", 0.8, None),
+        ("location", "wait random question", "has_question", 1.0, None),  # the question comes next
         # answers, even when the classifier leans to a question intent
         ("approach", "compassion focused sounds right", "ask_compassion_focused", 0.9, "compassion_focused"),
         ("help_type", "couples therapy for us", "ask_couples_therapy", 0.95, "couples"),

@@ -468,6 +468,11 @@ def test_previous_bot_turn():
         ("how long is this, can we stop for now", "stop"),
         ("ugh how many more questions r there", "ask_checkin_length"),
         ("are we almost done? my lunch break is ending", "ask_checkin_length"),
+        ("quick q", "has_question"),
+        ("could u run ur quiz for me", "start_assessment"),
+        ("ok wait, i have a quick question", "has_question"),
+        ("quick q, what is schema therapy", "ask_schema_therapy"),
+        ("he asked a quick question and left", None),
         ("how many times has he done that? like a lot", None),
         ("wait so is alexithymia like autism or smth?? he struggles with feelings but hes not autistic", "ask_what_is_alexithymia"),
         ("any ideas for stuff we could do together, talking always turns into a fight", "ask_rituals"),
@@ -519,6 +524,14 @@ async def test_validate_assessment_form_reads_the_opening_description(dispatcher
 async def test_validate_assessment_form_steps_aside(dispatcher, domain):
     tracker = make_tracker({"requested_slot": "q_memories"}, "what is alexithymia", "ask_what_is_alexithymia", [], confidence=0.95)
     assert await ValidateAssessmentForm().run(dispatcher, tracker, domain) == []
+
+
+async def test_validate_assessment_form_steps_aside_for_a_question_to_come(dispatcher, domain):
+    """"sorry quick q" is not an answer to read (it got the unclear-answer reply): the
+    question comes next."""
+    tracker = make_tracker({"requested_slot": "q_reaction"}, "sorry quick q", "has_question", [], confidence=1.0)
+    assert await ValidateAssessmentForm().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages == []
 
 
 async def test_resume_follows_up_with_the_paused_form(dispatcher, domain):

@@ -721,3 +721,20 @@ CHECK_IN_ANSWERS = [
 async def test_form_answers_are_not_a_crisis(model_agent, text):
     parsed = await model_agent.parse_message(text)
     assert parsed["intent"]["name"] != "crisis"
+
+
+# Low mood in the user's own words (not in the training data): the caring reply with 988,
+# not the crisis alarm, and not the explanation of how a partner's pattern strains a
+# relationship (where these went until the sadness examples moved, 2026-11-29).
+LOW_MOOD = [
+    "tbh everything feels pointless and heavy lately",
+    "i feel really low these days",
+    "ive been crying a lot lately",
+    "honestly im just exhausted and sad every day",
+]
+
+
+@pytest.mark.parametrize("text", LOW_MOOD)
+async def test_low_mood_gets_the_caring_reply(model_agent, text):
+    parsed = await model_agent.parse_message(text)
+    assert parsed["intent"]["name"] == "share_sadness"
