@@ -469,6 +469,7 @@ def test_previous_bot_turn():
         ("ugh how many more questions r there", "ask_checkin_length"),
         ("are we almost done? my lunch break is ending", "ask_checkin_length"),
         ("quick q", "has_question"),
+        ("wait one more quick q", "has_question"),
         ("could u run ur quiz for me", "start_assessment"),
         ("ok wait, i have a quick question", "has_question"),
         ("quick q, what is schema therapy", "ask_schema_therapy"),
